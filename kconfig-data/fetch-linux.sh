@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Obtain a real Linux tree and build the kernel's own `conf` in it (the oracle).
+#
+#   kconfig-data/fetch-linux.sh [VERSION] [TARBALL]
+#
+# VERSION defaults to 6.12. Without TARBALL the tree comes from Debian's
+# linux-source-VERSION package (installed through apt when missing; needs root).
+# The tree lands in kconfig-data/linux-VERSION/ (git-ignored). A second run with the
+# tree and conf already in place does nothing.
+set -euo pipefail
+
+version="${1:-6.12}"
+tarball="${2:-}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+dest="$here/linux-$version"
+stamp="$dest/.kconfig-sat-ready"
+
+if [[ -f "$stamp" && -x "$dest/scripts/kconfig/conf" ]]; then
+    echo "$dest"
+    exit 0
+fi
+
+need_pkgs=()
+for tool in gcc make flex bison bc xz; do
+    command -v "$tool" >/dev/null 2>&1 || need_pkgs+=("$tool")
+done
+if [[ -z "$tarball" ]]; then
+    tarball="/usr/src/linux-source-$version.tar.xz"
+    [[ -f "$tarball" ]] || need_pkgs+=("linux-source-$version")
+fi
+if ((${#need_pkgs[@]})); then
+    # Map command names to the Debian packages that provide them.
+    pkgs=()
+    for p in "${need_pkgs[@]}"; do
+        case "$p" in
+            xz) pkgs+=(xz-utils) ;;
+            *) pkgs+=("$p") ;;
+        esac
+    done
+    echo "fetch-linux: installing ${pkgs[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq "${pkgs[@]}" >&2
+fi
+[[ -f "$tarball" ]] || { echo "fetch-linux: no tarball at $tarball" >&2; exit 1; }
+
+tmp="$dest.partial"
+rm -rf "$tmp"
+mkdir -p "$tmp"
+echo "fetch-linux: extracting $tarball" >&2
+tar -xf "$tarball" -C "$tmp" --strip-components=1
+# Build the kconfig host programs through a config target that writes nothing:
+# listnewconfig only prints, so the tree gets no .config and no include/config.
+echo "fetch-linux: building scripts/kconfig/conf" >&2
+make -s -C "$tmp" ARCH=x86_64 listnewconfig >/dev/null
+[[ -x "$tmp/scripts/kconfig/conf" ]] || { echo "fetch-linux: conf did not build" >&2; exit 1; }
+rm -rf "$dest"
+mv "$tmp" "$dest"
+touch "$stamp"
+echo "$dest"

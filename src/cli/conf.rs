@@ -1,0 +1,538 @@
+//! `kconfig-sat conf`: a drop-in for `scripts/kconfig/conf` in its
+//! non-interactive modes. Same options, same environment variables, same
+//! files written, same exit status.
+
+use super::fsutil::{make_parent_dir, temp_path, write_atomic};
+use crate::eval::config::Prefix;
+use crate::eval::modes::NewSymbolPolicy;
+use crate::eval::Evaluator;
+use crate::frontend::shell::{ProbeProfile, ShellPolicy};
+use crate::model::Kconfig;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mode {
+    OldDefConfig,
+    AllDefConfig,
+    AllNoConfig,
+    AllYesConfig,
+    AllModConfig,
+    RandConfig,
+    DefConfig(String),
+    SaveDefConfig(String),
+    ListNewConfig,
+    HelpNewConfig,
+    SyncConfig,
+}
+
+pub struct ConfArgs {
+    pub mode: Mode,
+    pub silent: bool,
+    pub kconfig: String,
+    pub probes: ShellPolicy,
+    pub record_to: Option<PathBuf>,
+}
+
+const USAGE: &str = "Usage: kconfig-sat conf [-s] [--probes=run|deny|replay:FILE|record:FILE] [option] <kconfig-file>
+[option] is _one_ of the following:
+  --olddefconfig          Same as oldconfig but sets new symbols to their default value
+  --defconfig <file>      New config with default defined in <file>
+  --savedefconfig <file>  Save the minimal current configuration to <file>
+  --allnoconfig           New config where all options are answered with no
+  --allyesconfig          New config where all options are answered with yes
+  --allmodconfig          New config where all options are answered with mod
+  --alldefconfig          New config with all symbols set to default
+  --randconfig            New config with random answer to all options
+  --listnewconfig         List new options
+  --helpnewconfig         List new options and help text
+  --syncconfig            Similar to oldconfig but generates configuration in
+                          include/{generated/,config/}";
+
+/// Parses conf's command line (getopt_long style: `--opt=value` or `--opt value`).
+pub fn parse_args(args: &[String]) -> Result<ConfArgs, String> {
+    let mut mode = None;
+    let mut silent = false;
+    let mut positional = Vec::new();
+    let mut probes = ShellPolicy::Run;
+    let mut record_to = None;
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        let (name, inline) = match a.split_once('=') {
+            Some((n, v)) if a.starts_with("--") => (n.to_string(), Some(v.to_string())),
+            _ => (a.clone(), None),
+        };
+        let value = |i: &mut usize| -> Result<String, String> {
+            if let Some(v) = inline.clone() {
+                return Ok(v);
+            }
+            *i += 1;
+            args.get(*i)
+                .cloned()
+                .ok_or_else(|| format!("option '{name}' requires an argument\n{USAGE}"))
+        };
+        match name.as_str() {
+            "-s" => silent = true,
+            "-h" | "--help" => return Err(USAGE.to_string()),
+            "--olddefconfig" => mode = Some(Mode::OldDefConfig),
+            "--alldefconfig" => mode = Some(Mode::AllDefConfig),
+            "--allnoconfig" => mode = Some(Mode::AllNoConfig),
+            "--allyesconfig" => mode = Some(Mode::AllYesConfig),
+            "--allmodconfig" => mode = Some(Mode::AllModConfig),
+            "--randconfig" => mode = Some(Mode::RandConfig),
+            "--listnewconfig" => mode = Some(Mode::ListNewConfig),
+            "--helpnewconfig" => mode = Some(Mode::HelpNewConfig),
+            "--syncconfig" => mode = Some(Mode::SyncConfig),
+            "--defconfig" => mode = Some(Mode::DefConfig(value(&mut i)?)),
+            "--savedefconfig" => mode = Some(Mode::SaveDefConfig(value(&mut i)?)),
+            "--probes" => {
+                let v = value(&mut i)?;
+                probes = match v.split_once(':') {
+                    None if v == "run" => ShellPolicy::Run,
+                    None if v == "deny" => ShellPolicy::Deny,
+                    Some(("replay", f)) => ShellPolicy::Replay(ProbeProfile::load(Path::new(f))?),
+                    Some(("record", f)) => {
+                        record_to = Some(PathBuf::from(f));
+                        ShellPolicy::Record(ProbeProfile::default())
+                    }
+                    _ => {
+                        return Err(format!(
+                            "--probes takes run, deny, replay:FILE or record:FILE, not '{v}'"
+                        ))
+                    }
+                };
+            }
+            "--oldconfig" | "--oldaskconfig" | "--yes2modconfig" | "--mod2yesconfig"
+            | "--mod2noconfig" => {
+                return Err(format!(
+                    "{name}: interactive and rewrite modes are not supported by kconfig-sat conf"
+                ));
+            }
+            s if s.starts_with('-') && s.len() > 1 => {
+                return Err(format!("unrecognized option '{s}'\n{USAGE}"))
+            }
+            _ => positional.push(a.clone()),
+        }
+        i += 1;
+    }
+    let Some(kconfig) = positional.first().cloned() else {
+        return Err(format!("conf: Kconfig file missing\n{USAGE}"));
+    };
+    Ok(ConfArgs {
+        mode: mode.unwrap_or(Mode::OldDefConfig),
+        silent,
+        kconfig,
+        probes,
+        record_to,
+    })
+}
+
+/// Runs conf; returns the process exit status.
+pub fn run(args: ConfArgs) -> i32 {
+    let env: HashMap<String, String> = std::env::vars().collect();
+    let srctree = env.get("srctree").map(PathBuf::from);
+    let mut dirs = vec![PathBuf::from(".")];
+    if let Some(t) = &srctree {
+        dirs.push(t.clone());
+    }
+    let tree = dirs.pop().unwrap_or_else(|| PathBuf::from("."));
+    let loaded = match crate::tree::load(&tree, &args.kconfig, env.clone(), args.probes, &dirs) {
+        Ok(l) => l,
+        Err(errors) => {
+            for e in &errors.errors {
+                eprintln!("{e}");
+            }
+            return 1;
+        }
+    };
+    for out in &loaded.report.macro_output {
+        match out {
+            crate::frontend::preprocess::MacroOutput::Info(s) => println!("{s}"),
+            crate::frontend::preprocess::MacroOutput::Warning(s) => eprintln!("{s}"),
+        }
+    }
+    for w in &loaded.report.warnings {
+        eprintln!("{w}");
+    }
+    if let (Some(path), Some(profile)) = (&args.record_to, loaded.shell.into_profile()) {
+        if let Err(e) = write_atomic(path, profile.to_json().as_bytes()) {
+            eprintln!("cannot write probe profile {}: {e}", path.display());
+            return 1;
+        }
+    }
+    let k = &loaded.kconfig;
+    let ctx = Context {
+        env: &env,
+        search: search_dirs(&env),
+        silent: args.silent || args.mode == Mode::SyncConfig,
+    };
+    match execute(k, &args.mode, &ctx) {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("{msg}");
+            1
+        }
+    }
+}
+
+struct Context<'a> {
+    env: &'a HashMap<String, String>,
+    search: Vec<PathBuf>,
+    silent: bool,
+}
+
+impl Context<'_> {
+    fn var(&self, name: &str) -> Option<&str> {
+        self.env.get(name).map(|s| s.as_str())
+    }
+
+    fn message(&self, msg: &str) {
+        if !self.silent {
+            println!("#\n# {msg}\n#");
+        }
+    }
+
+    /// Opens a file the way conf does: as given, then under `$srctree`.
+    fn read(&self, name: &str) -> Option<String> {
+        let p = Path::new(name);
+        if p.is_absolute() {
+            return std::fs::read(p)
+                .ok()
+                .map(|b| String::from_utf8_lossy(&b).into_owned());
+        }
+        self.search
+            .iter()
+            .find_map(|d| std::fs::read(d.join(name)).ok())
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+    }
+}
+
+fn search_dirs(env: &HashMap<String, String>) -> Vec<PathBuf> {
+    let mut v = vec![PathBuf::from(".")];
+    if let Some(t) = env.get("srctree") {
+        v.push(PathBuf::from(t));
+    }
+    v
+}
+
+fn execute(k: &Kconfig, mode: &Mode, ctx: &Context) -> Result<i32, String> {
+    let prefix = Prefix(ctx.var("CONFIG_").unwrap_or("CONFIG_").to_string());
+    let warn_unknown = ctx.var("KCONFIG_WARN_UNKNOWN_SYMBOLS").is_some();
+    let config_name = ctx.var("KCONFIG_CONFIG").unwrap_or(".config").to_string();
+    let mut ev = Evaluator::new(k);
+    let mut conf_warnings = 0usize;
+    let mut report_warnings = |name: &str, r: &crate::eval::config::ReadReport| {
+        for w in &r.warnings {
+            eprintln!("{name}:{}:warning: {}", w.line, w.message);
+        }
+        conf_warnings += r.warnings.len();
+    };
+
+    match mode {
+        Mode::DefConfig(file) => {
+            let Some(text) = ctx.read(file) else {
+                return Err(format!(
+                    "***\n*** Can't find default configuration \"{file}\"!\n***"
+                ));
+            };
+            let r = ev.read_config(&text, &prefix, warn_unknown);
+            report_warnings(file, &r);
+        }
+        Mode::SaveDefConfig(_)
+        | Mode::SyncConfig
+        | Mode::ListNewConfig
+        | Mode::HelpNewConfig
+        | Mode::OldDefConfig => {
+            if let Some(text) = ctx.read(&config_name) {
+                let r = ev.read_config(&text, &prefix, warn_unknown);
+                report_warnings(&config_name, &r);
+            } else if let Some(list) = ctx.var("KCONFIG_DEFCONFIG_LIST") {
+                for name in list.split_whitespace() {
+                    if let Some(text) = ctx.read(name) {
+                        ctx.message(&format!("using defaults found in {name}"));
+                        let r = ev.read_config(&text, &prefix, warn_unknown);
+                        report_warnings(name, &r);
+                        break;
+                    }
+                }
+            }
+        }
+        Mode::AllNoConfig
+        | Mode::AllYesConfig
+        | Mode::AllModConfig
+        | Mode::AllDefConfig
+        | Mode::RandConfig => {
+            if let Some(name) = ctx.var("KCONFIG_ALLCONFIG") {
+                if !name.is_empty() && name != "1" {
+                    let Some(text) = ctx.read(name) else {
+                        return Err(format!("*** Can't read seed configuration \"{name}\"!"));
+                    };
+                    let r = ev.read_config(&text, &prefix, warn_unknown);
+                    report_warnings(name, &r);
+                } else {
+                    let specific = match mode {
+                        Mode::AllNoConfig => "allno.config",
+                        Mode::AllYesConfig => "allyes.config",
+                        Mode::AllModConfig => "allmod.config",
+                        Mode::AllDefConfig => "alldef.config",
+                        _ => "allrandom.config",
+                    };
+                    let found = ctx
+                        .read(specific)
+                        .map(|t| (specific, t))
+                        .or_else(|| ctx.read("all.config").map(|t| ("all.config", t)));
+                    let Some((name, text)) = found else {
+                        return Err(format!("*** KCONFIG_ALLCONFIG set, but no \"{specific}\" or \"all.config\" file found"));
+                    };
+                    let r = ev.read_config(&text, &prefix, warn_unknown);
+                    report_warnings(name, &r);
+                }
+            }
+        }
+    }
+    if conf_warnings > 0 && ctx.var("KCONFIG_WERROR").is_some() {
+        return Ok(1);
+    }
+
+    match mode {
+        Mode::AllNoConfig => ev.set_all_new_symbols(NewSymbolPolicy::No),
+        Mode::AllYesConfig => ev.set_all_new_symbols(NewSymbolPolicy::Yes),
+        Mode::AllModConfig => ev.set_all_new_symbols(NewSymbolPolicy::Mod),
+        Mode::AllDefConfig | Mode::DefConfig(_) => ev.set_all_new_symbols(NewSymbolPolicy::Default),
+        Mode::RandConfig => {
+            let seed = ctx
+                .var("KCONFIG_SEED")
+                .and_then(|s| parse_c_long(s))
+                .unwrap_or_else(|| {
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_micros() as u64)
+                        .unwrap_or(1)
+                });
+            println!("KCONFIG_SEED=0x{:X}", seed as u32);
+            ev.set_all_random(seed, 50, 33, 33);
+        }
+        Mode::ListNewConfig => {
+            list_new(&mut ev, k.root, &prefix, false);
+        }
+        Mode::HelpNewConfig => {
+            list_new(&mut ev, k.root, &prefix, true);
+        }
+        _ => {}
+    }
+
+    // Calculating values reports `select`s that override unmet dependencies.
+    for s in ev.config_symbol_ids() {
+        ev.calc(s);
+    }
+    for &s in &ev.unmet_warnings.clone() {
+        eprint!("{}", crate::cli::conf::unmet_warning(&mut ev, s));
+    }
+    if !ev.unmet_warnings.is_empty() && ctx.var("KCONFIG_WERROR").is_some() {
+        return Ok(1);
+    }
+
+    match mode {
+        Mode::SaveDefConfig(file) => {
+            let text = ev.write_defconfig(&prefix);
+            if let Err(e) = write_atomic(Path::new(file), text.as_bytes()) {
+                return Err(format!(
+                    "n*** Error while saving defconfig to: {file}: {e}\n"
+                ));
+            }
+            Ok(0)
+        }
+        Mode::ListNewConfig | Mode::HelpNewConfig => Ok(0),
+        _ => {
+            let text = ev.write_config(&prefix);
+            write_dot_config(&config_name, &text, ctx)?;
+            write_autoconf(&mut ev, k, &prefix, ctx, *mode == Mode::SyncConfig)?;
+            Ok(0)
+        }
+    }
+}
+
+/// `.config`: kept as is when unchanged, otherwise the old one becomes `.config.old`.
+fn write_dot_config(name: &str, text: &str, ctx: &Context) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("config name is empty".into());
+    }
+    let path = Path::new(name);
+    if path.is_dir() {
+        return Err(format!("{name}: Is a directory"));
+    }
+    make_parent_dir(path).map_err(|e| format!("{name}: {e}"))?;
+    if ctx
+        .var("KCONFIG_OVERWRITECONFIG")
+        .is_some_and(|v| !v.is_empty())
+    {
+        std::fs::write(path, text).map_err(|e| format!("{name}: {e}"))?;
+    } else {
+        if std::fs::read(path).ok().as_deref() == Some(text.as_bytes()) {
+            ctx.message(&format!("No change to {name}"));
+            return Ok(());
+        }
+        let tmp = temp_path(path);
+        std::fs::write(&tmp, text).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        let mut old = path.as_os_str().to_os_string();
+        old.push(".old");
+        let _ = std::fs::rename(path, &old);
+        std::fs::rename(&tmp, path).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            format!("{name}: {e}")
+        })?;
+    }
+    ctx.message(&format!("configuration written to {name}"));
+    Ok(())
+}
+
+/// include/config/auto.conf and friends: always for syncconfig, otherwise
+/// only when auto.conf does not exist yet (as conf does).
+fn write_autoconf(
+    ev: &mut Evaluator,
+    k: &Kconfig,
+    prefix: &Prefix,
+    ctx: &Context,
+    overwrite: bool,
+) -> Result<(), String> {
+    let auto_conf = ctx
+        .var("KCONFIG_AUTOCONFIG")
+        .unwrap_or("include/config/auto.conf")
+        .to_string();
+    let header = ctx
+        .var("KCONFIG_AUTOHEADER")
+        .unwrap_or("include/generated/autoconf.h")
+        .to_string();
+    let rustc = ctx
+        .var("KCONFIG_RUSTCCFG")
+        .unwrap_or("include/generated/rustc_cfg")
+        .to_string();
+    if !overwrite && Path::new(&auto_conf).exists() {
+        return Ok(());
+    }
+    let fail = |what: &str, e: std::io::Error| {
+        format!("\n*** Error during sync of the configuration ({what}: {e}).\n")
+    };
+    let mut cmd = format!("autoconfig := {auto_conf}\n\ndeps_config := \\\n");
+    let mut seen = std::collections::HashSet::new();
+    for f in &k.files_read {
+        if seen.insert(f.as_str()) {
+            cmd.push_str(&format!("\t{f} \\\n"));
+        }
+    }
+    cmd.push_str("\n$(autoconfig): $(deps_config)\n$(deps_config): ;\n");
+    for (name, value) in &k.env_used {
+        cmd.push_str(&format!(
+            "\nifneq \"$({name})\" \"{value}\"\n$(autoconfig): FORCE\nendif\n"
+        ));
+    }
+    write_atomic(Path::new(&format!("{auto_conf}.cmd")), cmd.as_bytes())
+        .map_err(|e| fail("auto.conf.cmd", e))?;
+
+    let old = std::fs::read_to_string(&auto_conf).ok();
+    let dep_dir = Path::new(&auto_conf)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    for name in ev.changed_since(old.as_deref(), prefix) {
+        let p = dep_dir.join(&name);
+        make_parent_dir(&p).map_err(|e| fail(&name, e))?;
+        std::fs::write(&p, b"").map_err(|e| fail(&name, e))?;
+    }
+    let texts = ev.autoconf_texts(prefix);
+    write_atomic(Path::new(&header), texts.header.as_bytes()).map_err(|e| fail(&header, e))?;
+    write_atomic(Path::new(&rustc), texts.rustc.as_bytes()).map_err(|e| fail(&rustc, e))?;
+    write_atomic(Path::new(&auto_conf), texts.auto_conf.as_bytes())
+        .map_err(|e| fail(&auto_conf, e))?;
+    Ok(())
+}
+
+/// listnewconfig / helpnewconfig: visible, changeable symbols without a value.
+fn list_new(ev: &mut Evaluator, m: crate::model::MenuId, prefix: &Prefix, help: bool) {
+    let k = ev.k;
+    if m != k.root && !ev.menu_is_visible(m) {
+        return;
+    }
+    if let Some(s) = k.menu(m).sym {
+        if !ev.has_user_value(s) && ev.is_changeable(s) && !k.sym(s).is_choice {
+            if help {
+                println!("-----");
+                println!("\n{}", crate::cli::conf::help_text(ev, m));
+                println!("-----");
+            } else {
+                let v = ev.string_value(s);
+                let v = if k.sym(s).ty == crate::model::SymType::String {
+                    crate::eval::config::escape_string(&v)
+                } else {
+                    v
+                };
+                println!("{}{}={}", prefix.0, k.sym(s).name, v);
+            }
+        }
+    }
+    let children: Vec<_> = k.children(m).collect();
+    for c in children {
+        list_new(ev, c, prefix, help);
+    }
+}
+
+/// The help screen of one entry (what helpnewconfig prints between rulers).
+pub fn help_text(ev: &mut Evaluator, m: crate::model::MenuId) -> String {
+    let k = ev.k;
+    let node = k.menu(m);
+    let mut out = String::new();
+    if let Some(s) = node.sym {
+        let sym = k.sym(s);
+        let v = ev.string_value(s);
+        out.push_str(&format!(
+            "Symbol: {} [={}]\nType  : {}\n",
+            sym.name,
+            v,
+            sym.ty.name()
+        ));
+    }
+    match &node.help {
+        Some(h) => out.push_str(h),
+        None => out.push_str("There is no help available for this option.\n"),
+    }
+    out
+}
+
+/// The warning conf prints when a `select` forces a symbol whose own
+/// dependencies are not met.
+pub fn unmet_warning(ev: &mut Evaluator, s: crate::model::SymId) -> String {
+    let k = ev.k;
+    let sym = k.sym(s);
+    let dir = ev.dir_dep_value(s);
+    let deps = sym
+        .dir_dep
+        .map(|e| crate::model::display::expr_with_values(ev, e))
+        .unwrap_or_default();
+    let mut out = format!(
+        "\nWARNING: unmet direct dependencies detected for {}\n  Depends on [{}]: {}\n",
+        sym.name,
+        if dir == crate::eval::Tri::Mod {
+            'm'
+        } else {
+            'n'
+        },
+        deps
+    );
+    for (label, want) in [("y", crate::eval::Tri::Yes), ("m", crate::eval::Tri::Mod)] {
+        let terms = crate::model::display::selectors_with_value(ev, s, want);
+        if !terms.is_empty() {
+            out.push_str(&format!("  Selected by [{label}]:\n"));
+            for t in terms {
+                out.push_str(&format!("  - {t}\n"));
+            }
+        }
+    }
+    out
+}
+
+/// `strtol(s, &end, 0)` accepting the whole string.
+fn parse_c_long(s: &str) -> Option<u64> {
+    let p = crate::eval::cnum::strtoll(s, 0);
+    (p.consumed == s.len() && p.consumed > 0).then_some(p.value as u64)
+}

@@ -1,0 +1,4 @@
+//! The command line: a thin layer over the library.
+
+pub mod conf;
+pub mod fsutil;

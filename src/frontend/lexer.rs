@@ -1,0 +1,688 @@
+//! Tokens of the Kconfig language. Kconfig's lexer is stateful: help text is
+//! measured by indentation, the right side of a macro assignment is raw text,
+//! and `$(...)` references are expanded while lexing (inside words and
+//! strings). logos recognises the ordinary tokens; this module drives the
+//! states around it and keeps the stack of `source`d files.
+
+use super::diag::KconfigError;
+use super::preprocess::Preprocessor;
+use super::source::{FileId, Loc, SourceMap};
+use logos::Logos;
+use std::sync::Arc;
+
+#[derive(Logos, Debug, Clone, Copy, PartialEq, Eq)]
+#[logos(skip r"[ \t]+")]
+#[logos(skip r"\\\n")]
+#[logos(skip r"#[^\n]*")]
+enum Raw {
+    #[token("\n")]
+    Newline,
+    #[token("bool")]
+    Bool,
+    #[token("choice")]
+    Choice,
+    #[token("comment")]
+    Comment,
+    #[token("config")]
+    Config,
+    #[token("def_bool")]
+    DefBool,
+    #[token("def_tristate")]
+    DefTristate,
+    #[token("default")]
+    Default,
+    #[token("depends")]
+    Depends,
+    #[token("endchoice")]
+    EndChoice,
+    #[token("endif")]
+    EndIf,
+    #[token("endmenu")]
+    EndMenu,
+    #[token("help")]
+    Help,
+    #[token("hex")]
+    Hex,
+    #[token("if")]
+    If,
+    #[token("imply")]
+    Imply,
+    #[token("int")]
+    Int,
+    #[token("mainmenu")]
+    MainMenu,
+    #[token("menu")]
+    Menu,
+    #[token("menuconfig")]
+    MenuConfig,
+    #[token("modules")]
+    Modules,
+    #[token("on")]
+    On,
+    #[token("prompt")]
+    Prompt,
+    #[token("range")]
+    Range,
+    #[token("select")]
+    Select,
+    #[token("source")]
+    Source,
+    #[token("string")]
+    String,
+    #[token("transitional")]
+    Transitional,
+    #[token("tristate")]
+    Tristate,
+    #[token("visible")]
+    Visible,
+    #[token("||")]
+    Or,
+    #[token("&&")]
+    And,
+    #[token("=")]
+    Equal,
+    #[token("!=")]
+    Unequal,
+    #[token("<")]
+    Less,
+    #[token("<=")]
+    LessEqual,
+    #[token(">")]
+    Greater,
+    #[token(">=")]
+    GreaterEqual,
+    #[token("!")]
+    Not,
+    #[token("(")]
+    OpenParen,
+    #[token(")")]
+    CloseParen,
+    #[token(":=")]
+    ColonEqual,
+    #[token("+=")]
+    PlusEqual,
+    #[token("\"")]
+    #[token("'")]
+    Quote,
+    #[regex("[A-Za-z0-9_-]+", priority = 3)]
+    Word,
+    /// A word with at least one `$`: expanded by the preprocessor.
+    #[regex(r"([A-Za-z0-9_-]|\$)+", priority = 2)]
+    DollarWord,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tok {
+    Eol,
+    Eof,
+    /// An unquoted word (symbol name, number), after macro expansion.
+    Word(String),
+    /// A quoted string, after macro expansion and unescaping.
+    Quoted(String),
+    HelpText(String),
+    /// The raw right-hand side of `VAR = value`.
+    AssignVal(String),
+    Bool,
+    Choice,
+    Comment,
+    Config,
+    DefBool,
+    DefTristate,
+    Default,
+    Depends,
+    EndChoice,
+    EndIf,
+    EndMenu,
+    Help,
+    Hex,
+    If,
+    Imply,
+    Int,
+    MainMenu,
+    Menu,
+    MenuConfig,
+    Modules,
+    On,
+    Prompt,
+    Range,
+    Select,
+    Source,
+    String,
+    Transitional,
+    Tristate,
+    Visible,
+    Or,
+    And,
+    Equal,
+    Unequal,
+    Less,
+    LessEqual,
+    Greater,
+    GreaterEqual,
+    Not,
+    OpenParen,
+    CloseParen,
+    ColonEqual,
+    PlusEqual,
+}
+
+impl Tok {
+    pub fn describe(&self) -> String {
+        match self {
+            Tok::Eol => "end of line".into(),
+            Tok::Eof => "end of file".into(),
+            Tok::Word(w) => format!("'{w}'"),
+            Tok::Quoted(s) => format!("\"{s}\""),
+            Tok::HelpText(_) => "help text".into(),
+            Tok::AssignVal(_) => "assigned value".into(),
+            other => format!("'{}'", keyword_text(other)),
+        }
+    }
+}
+
+fn keyword_text(t: &Tok) -> &'static str {
+    match t {
+        Tok::Bool => "bool",
+        Tok::Choice => "choice",
+        Tok::Comment => "comment",
+        Tok::Config => "config",
+        Tok::DefBool => "def_bool",
+        Tok::DefTristate => "def_tristate",
+        Tok::Default => "default",
+        Tok::Depends => "depends",
+        Tok::EndChoice => "endchoice",
+        Tok::EndIf => "endif",
+        Tok::EndMenu => "endmenu",
+        Tok::Help => "help",
+        Tok::Hex => "hex",
+        Tok::If => "if",
+        Tok::Imply => "imply",
+        Tok::Int => "int",
+        Tok::MainMenu => "mainmenu",
+        Tok::Menu => "menu",
+        Tok::MenuConfig => "menuconfig",
+        Tok::Modules => "modules",
+        Tok::On => "on",
+        Tok::Prompt => "prompt",
+        Tok::Range => "range",
+        Tok::Select => "select",
+        Tok::Source => "source",
+        Tok::String => "string",
+        Tok::Transitional => "transitional",
+        Tok::Tristate => "tristate",
+        Tok::Visible => "visible",
+        Tok::Or => "||",
+        Tok::And => "&&",
+        Tok::Equal => "=",
+        Tok::Unequal => "!=",
+        Tok::Less => "<",
+        Tok::LessEqual => "<=",
+        Tok::Greater => ">",
+        Tok::GreaterEqual => ">=",
+        Tok::Not => "!",
+        Tok::OpenParen => "(",
+        Tok::CloseParen => ")",
+        Tok::ColonEqual => ":=",
+        Tok::PlusEqual => "+=",
+        _ => "?",
+    }
+}
+
+fn simple_tok(raw: Raw) -> Tok {
+    match raw {
+        Raw::Newline => Tok::Eol,
+        Raw::Bool => Tok::Bool,
+        Raw::Choice => Tok::Choice,
+        Raw::Comment => Tok::Comment,
+        Raw::Config => Tok::Config,
+        Raw::DefBool => Tok::DefBool,
+        Raw::DefTristate => Tok::DefTristate,
+        Raw::Default => Tok::Default,
+        Raw::Depends => Tok::Depends,
+        Raw::EndChoice => Tok::EndChoice,
+        Raw::EndIf => Tok::EndIf,
+        Raw::EndMenu => Tok::EndMenu,
+        Raw::Help => Tok::Help,
+        Raw::Hex => Tok::Hex,
+        Raw::If => Tok::If,
+        Raw::Imply => Tok::Imply,
+        Raw::Int => Tok::Int,
+        Raw::MainMenu => Tok::MainMenu,
+        Raw::Menu => Tok::Menu,
+        Raw::MenuConfig => Tok::MenuConfig,
+        Raw::Modules => Tok::Modules,
+        Raw::On => Tok::On,
+        Raw::Prompt => Tok::Prompt,
+        Raw::Range => Tok::Range,
+        Raw::Select => Tok::Select,
+        Raw::Source => Tok::Source,
+        Raw::String => Tok::String,
+        Raw::Transitional => Tok::Transitional,
+        Raw::Tristate => Tok::Tristate,
+        Raw::Visible => Tok::Visible,
+        Raw::Or => Tok::Or,
+        Raw::And => Tok::And,
+        Raw::Equal => Tok::Equal,
+        Raw::Unequal => Tok::Unequal,
+        Raw::Less => Tok::Less,
+        Raw::LessEqual => Tok::LessEqual,
+        Raw::Greater => Tok::Greater,
+        Raw::GreaterEqual => Tok::GreaterEqual,
+        Raw::Not => Tok::Not,
+        Raw::OpenParen => Tok::OpenParen,
+        Raw::CloseParen => Tok::CloseParen,
+        Raw::ColonEqual => Tok::ColonEqual,
+        Raw::PlusEqual => Tok::PlusEqual,
+        // Words and quotes carry text and are built by the driver.
+        Raw::Quote | Raw::Word | Raw::DollarWord => Tok::Eol,
+    }
+}
+
+/// A token with where it starts and how many source bytes it covers.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub tok: Tok,
+    pub loc: Loc,
+    pub len: u32,
+}
+
+/// A non-fatal lexer message (the C tool prints these as warnings).
+#[derive(Debug, Clone)]
+pub struct LexWarning {
+    pub loc: Loc,
+    pub message: String,
+}
+
+struct FileCursor {
+    file: FileId,
+    text: Arc<str>,
+    pos: usize,
+    /// 1-based line of `pos`, and the byte offset where that line starts.
+    line: u32,
+    line_start: usize,
+    /// Where the `source` statement that opened this file stands.
+    included_from: Option<Loc>,
+}
+
+impl FileCursor {
+    fn loc_at(&self, offset: usize) -> Loc {
+        // `offset` is at or after `line_start` on the current line.
+        Loc {
+            file: self.file,
+            offset: offset as u32,
+            line: self.line,
+            col: (offset.saturating_sub(self.line_start) + 1) as u32,
+        }
+    }
+
+    /// Moves to `new_pos`, counting the newlines passed.
+    fn advance_to(&mut self, new_pos: usize) {
+        let bytes = self.text.as_bytes();
+        for (i, &b) in bytes.iter().enumerate().take(new_pos).skip(self.pos) {
+            if b == b'\n' {
+                self.line += 1;
+                self.line_start = i + 1;
+            }
+        }
+        self.pos = new_pos;
+    }
+}
+
+pub struct Lexer {
+    stack: Vec<FileCursor>,
+    prev: Tok,
+    prev_prev: Tok,
+    pending_assign: bool,
+    pub warnings: Vec<LexWarning>,
+}
+
+impl Lexer {
+    pub fn new(file: FileId, text: Arc<str>) -> Self {
+        Lexer {
+            stack: vec![FileCursor {
+                file,
+                text,
+                pos: 0,
+                line: 1,
+                line_start: 0,
+                included_from: None,
+            }],
+            prev: Tok::Eol,
+            prev_prev: Tok::Eol,
+            pending_assign: false,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Starts reading a `source`d file; tokens come from it until it ends.
+    pub fn push_file(&mut self, file: FileId, text: Arc<str>, from: Loc) {
+        self.stack.push(FileCursor {
+            file,
+            text,
+            pos: 0,
+            line: 1,
+            line_start: 0,
+            included_from: Some(from),
+        });
+    }
+
+    /// The chain of `source` statements leading to the current file.
+    pub fn include_chain(&self) -> Vec<(FileId, Option<Loc>)> {
+        self.stack
+            .iter()
+            .map(|c| (c.file, c.included_from))
+            .collect()
+    }
+
+    pub fn current_file(&self) -> Option<FileId> {
+        self.stack.last().map(|c| c.file)
+    }
+
+    /// The next token. Blank lines produce no `Eol`: like the C lexer, an end
+    /// of line is passed on only when it ends a statement.
+    pub fn next(
+        &mut self,
+        pp: &mut Preprocessor,
+        sources: &SourceMap,
+    ) -> Result<Token, KconfigError> {
+        loop {
+            let token = self.next_raw(pp, sources)?;
+            let at_statement_start = matches!(self.prev, Tok::Eol | Tok::HelpText(_));
+            if at_statement_start && token.tok == Tok::Eol {
+                continue;
+            }
+            // `NAME =`, `NAME :=`, `NAME +=` at the start of a statement: the rest
+            // of the line is the raw value.
+            if self.prev_prev == Tok::Eol
+                && matches!(self.prev, Tok::Word(_))
+                && matches!(token.tok, Tok::Equal | Tok::ColonEqual | Tok::PlusEqual)
+            {
+                self.pending_assign = true;
+            }
+            self.prev_prev = std::mem::replace(&mut self.prev, token.tok.clone());
+            return Ok(token);
+        }
+    }
+
+    fn next_raw(
+        &mut self,
+        pp: &mut Preprocessor,
+        sources: &SourceMap,
+    ) -> Result<Token, KconfigError> {
+        loop {
+            let Some(cur) = self.stack.last_mut() else {
+                return Ok(Token {
+                    tok: Tok::Eof,
+                    loc: Loc {
+                        file: FileId(0),
+                        offset: 0,
+                        line: 0,
+                        col: 0,
+                    },
+                    len: 0,
+                });
+            };
+            if self.pending_assign {
+                self.pending_assign = false;
+                if let Some(tok) = lex_assign_value(cur) {
+                    return Ok(tok);
+                }
+            }
+            if cur.pos >= cur.text.len() {
+                let end = cur.loc_at(cur.pos);
+                if !matches!(self.prev, Tok::Eol | Tok::HelpText(_)) {
+                    self.warnings.push(LexWarning {
+                        loc: end,
+                        message: "no new line at end of file".into(),
+                    });
+                }
+                let finished = self.stack.pop();
+                if self.stack.is_empty() {
+                    return Ok(Token {
+                        tok: Tok::Eof,
+                        loc: end,
+                        len: 0,
+                    });
+                }
+                drop(finished);
+                // The end of a sourced file ends its last statement.
+                return Ok(Token {
+                    tok: Tok::Eol,
+                    loc: end,
+                    len: 0,
+                });
+            }
+            let text = Arc::clone(&cur.text);
+            let start = cur.pos;
+            let mut lex = Raw::lexer(&text[start..]);
+            let Some(result) = lex.next() else {
+                // Only skipped input (blanks, comments) remained.
+                cur.advance_to(text.len());
+                continue;
+            };
+            let span = lex.span();
+            let tok_start = start + span.start;
+            let tok_end = start + span.end;
+            cur.advance_to(tok_start);
+            let loc = cur.loc_at(tok_start);
+            match result {
+                Err(()) => {
+                    let ch = text[tok_start..].chars().next().unwrap_or('?');
+                    self.warnings.push(LexWarning {
+                        loc,
+                        message: format!("ignoring unsupported character '{ch}'"),
+                    });
+                    cur.advance_to(tok_start + ch.len_utf8());
+                }
+                Ok(Raw::Word) => {
+                    cur.advance_to(tok_end);
+                    return Ok(Token {
+                        tok: Tok::Word(text[tok_start..tok_end].to_string()),
+                        loc,
+                        len: (tok_end - tok_start) as u32,
+                    });
+                }
+                Ok(Raw::DollarWord) => {
+                    pp.file_name = sources.name(cur.file).to_string();
+                    pp.line = cur.line;
+                    let line_end = text[tok_start..]
+                        .find('\n')
+                        .map_or(text.len(), |i| tok_start + i);
+                    let (expanded, used) = pp
+                        .expand_token(&text[tok_start..line_end])
+                        .map_err(|m| KconfigError::at(sources, loc, tok_end - tok_start, m))?;
+                    cur.advance_to(tok_start + used);
+                    if !expanded.is_empty() {
+                        return Ok(Token {
+                            tok: Tok::Word(expanded),
+                            loc,
+                            len: used as u32,
+                        });
+                    }
+                }
+                Ok(Raw::Quote) => {
+                    let quote = text.as_bytes()[tok_start];
+                    pp.file_name = sources.name(cur.file).to_string();
+                    pp.line = cur.line;
+                    let (value, end, warning) = lex_string(&text, tok_start + 1, quote, pp)
+                        .map_err(|m| KconfigError::at(sources, loc, 1, m))?;
+                    if let Some(message) = warning {
+                        self.warnings.push(LexWarning { loc, message });
+                    }
+                    cur.advance_to(end);
+                    return Ok(Token {
+                        tok: Tok::Quoted(value),
+                        loc,
+                        len: (end - tok_start) as u32,
+                    });
+                }
+                Ok(raw) => {
+                    cur.advance_to(tok_end);
+                    return Ok(Token {
+                        tok: simple_tok(raw),
+                        loc,
+                        len: (tok_end - tok_start) as u32,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Reads a help block. Call right after the `help` line's end of line has
+    /// been consumed. The block ends at the first non-blank line indented less
+    /// than its first line (or not at all).
+    pub fn help_text(&mut self) -> Token {
+        let Some(cur) = self.stack.last_mut() else {
+            return Token {
+                tok: Tok::HelpText(String::new()),
+                loc: Loc {
+                    file: FileId(0),
+                    offset: 0,
+                    line: 0,
+                    col: 0,
+                },
+                len: 0,
+            };
+        };
+        let text = Arc::clone(&cur.text);
+        let bytes = text.as_bytes();
+        let start_loc = cur.loc_at(cur.pos);
+        let start = cur.pos;
+        let mut out = String::new();
+        let mut first_indent = 0usize;
+        let mut last_indent = 0usize;
+        let mut pos = cur.pos;
+        loop {
+            if pos >= bytes.len() {
+                break;
+            }
+            // Leading blanks of this line.
+            let ws_start = pos;
+            let mut indent = 0usize;
+            while pos < bytes.len() && (bytes[pos] == b' ' || bytes[pos] == b'\t') {
+                indent = if bytes[pos] == b'\t' {
+                    (indent & !7) + 8
+                } else {
+                    indent + 1
+                };
+                pos += 1;
+            }
+            let had_blanks = pos > ws_start;
+            if pos >= bytes.len() {
+                break;
+            }
+            if bytes[pos] == b'\n' {
+                // A blank line: it ends the help if the next line starts in column 1.
+                let next = bytes.get(pos + 1).copied();
+                pos += 1;
+                if matches!(next, Some(c) if c != b' ' && c != b'\t' && c != b'\n') {
+                    break;
+                }
+                out.push('\n');
+                continue;
+            }
+            if had_blanks {
+                last_indent = indent;
+                if first_indent > 0 {
+                    if indent < first_indent {
+                        // Less indented: the help is over; this line is ordinary input.
+                        break;
+                    }
+                    out.extend(std::iter::repeat(' ').take(indent - first_indent));
+                }
+            }
+            // The text of the line, trailing blanks dropped.
+            let line_end = text[pos..].find('\n').map_or(bytes.len(), |i| pos + i);
+            out.push_str(text[pos..line_end].trim_end_matches([' ', '\t']));
+            if first_indent == 0 {
+                first_indent = last_indent;
+            }
+            pos = line_end;
+            if pos < bytes.len() {
+                // The newline: ends the help when the next line starts in column 1.
+                let next = bytes.get(pos + 1).copied();
+                pos += 1;
+                if matches!(next, Some(c) if c != b' ' && c != b'\t' && c != b'\n') {
+                    break;
+                }
+                out.push('\n');
+            }
+        }
+        cur.advance_to(pos);
+        let tok = Token {
+            tok: Tok::HelpText(out),
+            loc: start_loc,
+            len: (pos - start) as u32,
+        };
+        self.prev_prev = std::mem::replace(&mut self.prev, tok.tok.clone());
+        tok
+    }
+}
+
+/// The value of `NAME = value`: from the first non-blank character to the end
+/// of the line, verbatim. `None` when the line has no value.
+fn lex_assign_value(cur: &mut FileCursor) -> Option<Token> {
+    let bytes = cur.text.as_bytes();
+    let mut pos = cur.pos;
+    while pos < bytes.len() && (bytes[pos] == b' ' || bytes[pos] == b'\t') {
+        pos += 1;
+    }
+    if pos >= bytes.len() || bytes[pos] == b'\n' {
+        cur.advance_to(pos);
+        return None;
+    }
+    let end = cur.text[pos..].find('\n').map_or(bytes.len(), |i| pos + i);
+    cur.advance_to(pos);
+    let loc = cur.loc_at(pos);
+    let value = cur.text[pos..end].to_string();
+    cur.advance_to(end);
+    Some(Token {
+        tok: Tok::AssignVal(value),
+        loc,
+        len: (end - pos) as u32,
+    })
+}
+
+/// A quoted string starting after its opening quote. Returns the value, the
+/// offset after the closing quote, and a warning for an unterminated line.
+fn lex_string(
+    text: &str,
+    mut pos: usize,
+    quote: u8,
+    pp: &mut Preprocessor,
+) -> Result<(String, usize, Option<String>), String> {
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    loop {
+        let Some(&c) = bytes.get(pos) else {
+            return Ok((out, pos, None));
+        };
+        match c {
+            b'$' => {
+                let line_end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+                let (expanded, used) = pp.expand_dollar(&text[pos + 1..line_end], &[])?;
+                out.push_str(&expanded);
+                pos += 1 + used;
+            }
+            b'\\' => {
+                // A backslash escapes any character except the end of the line.
+                match text[pos + 1..].chars().next() {
+                    Some(ch) if ch != '\n' => {
+                        out.push(ch);
+                        pos += 1 + ch.len_utf8();
+                    }
+                    _ => pos += 1,
+                }
+            }
+            b'\n' => {
+                return Ok((out, pos, Some("multi-line strings not supported".into())));
+            }
+            b'"' | b'\'' if c == quote => return Ok((out, pos + 1, None)),
+            _ => {
+                let ch = text[pos..].chars().next().unwrap_or('\u{fffd}');
+                out.push(ch);
+                pos += ch.len_utf8();
+            }
+        }
+    }
+}

@@ -1,0 +1,914 @@
+//! Recursive-descent parser for the Kconfig language of Linux 6.x. It builds
+//! the model as it goes, because `source` statements and macro assignments
+//! take effect in reading order.
+
+use super::diag::{KconfigError, KconfigErrors};
+use super::lexer::{LexWarning, Lexer, Tok, Token};
+use super::preprocess::{Flavor, MacroOutput, Preprocessor};
+use super::source::{read_text, Loc, SourceMap};
+use crate::model::{
+    CmpOp, Expr, ExprId, Kconfig, MenuId, MenuKind, MenuNode, PropId, PropKind, Property, SymId,
+    SymType,
+};
+use std::path::{Path, PathBuf};
+
+/// Where `source` looks for files: each directory in turn (the C tool tries
+/// the current directory, then `$srctree`).
+#[derive(Debug, Clone)]
+pub struct FileResolver {
+    pub search_dirs: Vec<PathBuf>,
+    /// Extra in-memory files by name (used for overlays); checked first.
+    pub overlays: Vec<(String, String)>,
+}
+
+impl FileResolver {
+    pub fn in_tree(tree: &Path) -> Self {
+        FileResolver {
+            search_dirs: vec![tree.to_path_buf()],
+            overlays: Vec::new(),
+        }
+    }
+
+    fn open(&self, name: &str) -> Option<(PathBuf, std::sync::Arc<str>)> {
+        if let Some((_, text)) = self.overlays.iter().find(|(n, _)| n == name) {
+            return Some((PathBuf::from(name), std::sync::Arc::from(text.as_str())));
+        }
+        let p = Path::new(name);
+        if p.is_absolute() {
+            return read_text(p).ok().map(|t| (p.to_path_buf(), t));
+        }
+        for dir in &self.search_dirs {
+            let full = dir.join(name);
+            if let Ok(t) = read_text(&full) {
+                return Some((full, t));
+            }
+        }
+        None
+    }
+}
+
+/// What a parse produced besides the model: warnings and macro output, in order.
+#[derive(Debug, Default)]
+pub struct ParseReport {
+    pub warnings: Vec<String>,
+    pub macro_output: Vec<MacroOutput>,
+}
+
+pub struct Parser<'a> {
+    k: Kconfig,
+    lexer: Lexer,
+    pp: &'a mut Preprocessor,
+    resolver: &'a FileResolver,
+    peeked: Option<Token>,
+    current_menu: MenuId,
+    current_entry: MenuId,
+    /// The last node linked under `current_menu` (new entries go after it).
+    tail: Option<MenuId>,
+    current_choice: Option<MenuId>,
+    errors: Vec<KconfigError>,
+    warnings: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BlockEnd {
+    Menu,
+    Choice,
+    If,
+}
+
+impl BlockEnd {
+    fn name(self) -> &'static str {
+        match self {
+            BlockEnd::Menu => "menu",
+            BlockEnd::Choice => "choice",
+            BlockEnd::If => "if",
+        }
+    }
+}
+
+/// Parses the tree rooted at `top` (usually `Kconfig`).
+pub fn parse(
+    top: &str,
+    resolver: &FileResolver,
+    pp: &mut Preprocessor,
+) -> Result<(Kconfig, ParseReport), KconfigErrors> {
+    let mut sources = SourceMap::default();
+    let Some((path, text)) = resolver.open(top) else {
+        return Err(KconfigErrors {
+            errors: vec![KconfigError::plain(top, format!("can't find file {top}"))],
+        });
+    };
+    let file = sources.add(top.to_string(), path, text.clone());
+    let root_loc = Loc {
+        file,
+        offset: 0,
+        line: 1,
+        col: 1,
+    };
+    let mut k = Kconfig::new(sources, root_loc);
+    k.files_read.push(top.to_string());
+    let root = k.root;
+    let mut parser = Parser {
+        k,
+        lexer: Lexer::new(file, text),
+        pp,
+        resolver,
+        peeked: None,
+        current_menu: root,
+        current_entry: root,
+        tail: None,
+        current_choice: None,
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    };
+    parser.parse_input();
+    let Parser {
+        mut k,
+        lexer,
+        pp,
+        mut errors,
+        mut warnings,
+        ..
+    } = parser;
+    warnings.extend(
+        lexer
+            .warnings
+            .iter()
+            .map(|w: &LexWarning| format!("{}:warning: {}", k.sources.file_line(w.loc), w.message)),
+    );
+    k.env_used = pp.env_used.clone();
+    let macro_output = std::mem::take(&mut pp.output);
+    if errors.is_empty() {
+        if k.menu(k.root).prompt.is_none() {
+            let p = k.props.len();
+            k.props.push(Property {
+                kind: PropKind::Menu,
+                text: Some("Main menu".to_string()),
+                expr: None,
+                range: None,
+                visible: None,
+                menu: k.root,
+                loc: root_loc,
+            });
+            k.menus[k.root.0 as usize].prompt = Some(PropId(p as u32));
+        }
+        crate::model::finalize::finalize(&mut k, &mut warnings);
+        if let Err(e) = crate::model::depgraph::check_recursion(&k) {
+            errors.push(KconfigError::plain("", e));
+        }
+        errors.extend(crate::model::finalize::check_choices(&k));
+    }
+    if errors.is_empty() {
+        Ok((
+            k,
+            ParseReport {
+                warnings,
+                macro_output,
+            },
+        ))
+    } else {
+        Err(KconfigErrors { errors })
+    }
+}
+
+impl Parser<'_> {
+    // ----- tokens -----
+
+    fn fill(&mut self) -> Result<(), KconfigError> {
+        if self.peeked.is_none() {
+            let t = self.lexer.next(self.pp, &self.k.sources)?;
+            self.peeked = Some(t);
+        }
+        Ok(())
+    }
+
+    fn peek(&mut self) -> Result<&Tok, KconfigError> {
+        self.fill()?;
+        Ok(&self.peeked.as_ref().expect("filled").tok)
+    }
+
+    fn take(&mut self) -> Result<Token, KconfigError> {
+        self.fill()?;
+        Ok(self.peeked.take().expect("filled"))
+    }
+
+    fn error_at(&self, t: &Token, msg: impl Into<String>) -> KconfigError {
+        KconfigError::at(&self.k.sources, t.loc, t.len.max(1) as usize, msg)
+    }
+
+    fn unexpected(&self, t: &Token, wanted: &str) -> KconfigError {
+        self.error_at(
+            t,
+            format!(
+                "syntax error: expected {wanted}, found {}",
+                t.tok.describe()
+            ),
+        )
+    }
+
+    fn expect_eol(&mut self) -> Result<(), KconfigError> {
+        let t = self.take()?;
+        match t.tok {
+            Tok::Eol => Ok(()),
+            Tok::Eof => Ok(()),
+            _ => Err(self.unexpected(&t, "end of line")),
+        }
+    }
+
+    fn expect_quoted(&mut self) -> Result<String, KconfigError> {
+        let t = self.take()?;
+        match t.tok {
+            Tok::Quoted(s) => Ok(s),
+            _ => Err(self.unexpected(&t, "a quoted string")),
+        }
+    }
+
+    fn expect_word(&mut self) -> Result<String, KconfigError> {
+        let t = self.take()?;
+        match t.tok {
+            Tok::Word(s) => Ok(s),
+            _ => Err(self.unexpected(&t, "a symbol name")),
+        }
+    }
+
+    /// Skips the rest of a bad statement so that parsing can go on and report
+    /// further errors, as the C parser's error recovery does.
+    fn recover(&mut self, err: KconfigError) {
+        self.errors.push(err);
+        loop {
+            match self.take() {
+                Ok(t) if matches!(t.tok, Tok::Eol | Tok::Eof) => {
+                    if t.tok == Tok::Eof {
+                        self.peeked = Some(t);
+                    }
+                    return;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    // A lexer error (bad macro) ends the parse: nothing after it is reliable.
+                    self.errors.push(e);
+                    self.peeked = Some(Token {
+                        tok: Tok::Eof,
+                        loc: Loc {
+                            file: crate::frontend::source::FileId(0),
+                            offset: 0,
+                            line: 0,
+                            col: 0,
+                        },
+                        len: 0,
+                    });
+                    self.lexer =
+                        Lexer::new(crate::frontend::source::FileId(0), std::sync::Arc::from(""));
+                    return;
+                }
+            }
+        }
+    }
+
+    // ----- model building (the menu_add_* operations) -----
+
+    fn add_entry(&mut self, sym: Option<SymId>, loc: Loc, kind: MenuKind) -> MenuId {
+        let id = MenuId(self.k.menus.len() as u32);
+        self.k
+            .menus
+            .push(MenuNode::new(sym, Some(self.current_menu), loc, kind));
+        match self.tail {
+            Some(prev) => self.k.menus[prev.0 as usize].next = Some(id),
+            None => self.k.menus[self.current_menu.0 as usize].first_child = Some(id),
+        }
+        self.tail = Some(id);
+        self.current_entry = id;
+        if let Some(s) = sym {
+            self.k.symbols[s.0 as usize].menus.push(id);
+        }
+        id
+    }
+
+    fn open_block(&mut self) -> MenuId {
+        self.current_menu = self.current_entry;
+        self.tail = None;
+        self.current_menu
+    }
+
+    fn close_block(&mut self) {
+        self.tail = Some(self.current_menu);
+        self.current_menu = self.k.menu(self.current_menu).parent.unwrap_or(self.k.root);
+    }
+
+    fn entry_sym(&self) -> Option<SymId> {
+        self.k.menu(self.current_entry).sym
+    }
+
+    fn add_prop(
+        &mut self,
+        kind: PropKind,
+        expr: Option<ExprId>,
+        cond: Option<ExprId>,
+        loc: Loc,
+    ) -> PropId {
+        let id = PropId(self.k.props.len() as u32);
+        self.k.props.push(Property {
+            kind,
+            text: None,
+            expr,
+            range: None,
+            visible: cond,
+            menu: self.current_entry,
+            loc,
+        });
+        if let Some(s) = self.entry_sym() {
+            self.k.symbols[s.0 as usize].props.push(id);
+        }
+        id
+    }
+
+    fn add_prompt(&mut self, kind: PropKind, text: String, cond: Option<ExprId>, loc: Loc) {
+        let id = self.add_prop(kind, None, cond, loc);
+        let trimmed = text.trim_start_matches(|c: char| c.is_ascii_whitespace());
+        if trimmed.len() != text.len() {
+            self.warnings.push(format!(
+                "{}:warning: leading whitespace ignored",
+                self.k.sources.file_line(loc)
+            ));
+        }
+        if self.k.menu(self.current_entry).prompt.is_some() {
+            self.warnings.push(format!(
+                "{}:warning: prompt redefined",
+                self.k.sources.file_line(loc)
+            ));
+        }
+        if kind == PropKind::Prompt {
+            // Every enclosing menu's `visible if` limits the prompt.
+            let mut visible = cond;
+            let mut cur = self.k.menu(self.current_entry).parent;
+            while let Some(m) = cur {
+                if let Some(v) = self.k.menu(m).visibility {
+                    visible = self.k.exprs.and_opt(visible, Some(v));
+                }
+                cur = self.k.menu(m).parent;
+            }
+            self.k.props[id.0 as usize].visible = visible;
+        }
+        self.k.props[id.0 as usize].text = Some(trimmed.to_string());
+        self.k.menus[self.current_entry.0 as usize].prompt = Some(id);
+    }
+
+    fn add_dep(&mut self, e: ExprId) {
+        let cur = self.k.menu(self.current_entry).dep;
+        self.k.menus[self.current_entry.0 as usize].dep = self.k.exprs.and_opt(cur, Some(e));
+    }
+
+    fn set_type(&mut self, ty: SymType, loc: Loc) {
+        let Some(s) = self.entry_sym() else { return };
+        let old = self.k.sym(s).ty;
+        if old == ty {
+            return;
+        }
+        if old == SymType::Unknown {
+            self.k.symbols[s.0 as usize].ty = ty;
+            return;
+        }
+        let name = self.k.sym(s).display_name().to_string();
+        self.warnings.push(format!(
+            "{}:warning: ignoring type redefinition of '{}' from '{}' to '{}'",
+            self.k.sources.file_line(loc),
+            name,
+            old.name(),
+            ty.name()
+        ));
+    }
+
+    // ----- grammar -----
+
+    fn parse_input(&mut self) {
+        match self.peek() {
+            Ok(Tok::MainMenu) => {
+                if let Err(e) = self.parse_mainmenu() {
+                    self.recover(e);
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                self.errors.push(e);
+                return;
+            }
+        }
+        let end = self.parse_stmt_list(false);
+        match end {
+            Ok(None) => {}
+            Ok(Some(t)) => {
+                let e = self.error_at(
+                    &t,
+                    format!(
+                        "unexpected '{}' outside any block",
+                        t.tok.describe().trim_matches('\'')
+                    ),
+                );
+                self.errors.push(e);
+            }
+            Err(e) => self.errors.push(e),
+        }
+    }
+
+    fn parse_mainmenu(&mut self) -> Result<(), KconfigError> {
+        let t = self.take()?;
+        let text = self.expect_quoted()?;
+        self.expect_eol()?;
+        self.add_prompt(PropKind::Menu, text, None, t.loc);
+        Ok(())
+    }
+
+    /// Parses statements until an end keyword (returned, not consumed past) or
+    /// the end of input (`None`).
+    fn parse_stmt_list(&mut self, in_choice: bool) -> Result<Option<Token>, KconfigError> {
+        loop {
+            let tok = match self.peek() {
+                Ok(t) => t.clone(),
+                Err(e) => return Err(e),
+            };
+            let result = match tok {
+                Tok::Eof => return Ok(None),
+                Tok::EndMenu | Tok::EndChoice | Tok::EndIf => return Ok(Some(self.take()?)),
+                Tok::Config | Tok::MenuConfig => self.parse_config(),
+                Tok::Comment => self.parse_comment(),
+                Tok::If => self.parse_if(in_choice),
+                Tok::Choice if !in_choice => self.parse_choice(),
+                Tok::Menu if !in_choice => self.parse_menu(),
+                Tok::Source if !in_choice => self.parse_source(),
+                Tok::Word(_) if !in_choice => self.parse_assignment(),
+                _ => {
+                    let t = self.take()?;
+                    Err(self.error_at(
+                        &t,
+                        format!("invalid statement: unexpected {}", t.tok.describe()),
+                    ))
+                }
+            };
+            if let Err(e) = result {
+                self.recover(e);
+            }
+        }
+    }
+
+    fn finish_block(
+        &mut self,
+        opener: &Token,
+        entry: MenuId,
+        want: BlockEnd,
+        end: Option<Token>,
+    ) -> Result<(), KconfigError> {
+        let Some(end) = end else {
+            let node_loc = self.k.menu(entry).loc;
+            let err = KconfigError::at(
+                &self.k.sources,
+                node_loc,
+                opener.len.max(1) as usize,
+                format!(
+                    "missing end statement for this entry (expected 'end{}')",
+                    want.name()
+                ),
+            );
+            self.close_block();
+            return Err(err);
+        };
+        let got = match end.tok {
+            Tok::EndMenu => BlockEnd::Menu,
+            Tok::EndChoice => BlockEnd::Choice,
+            _ => BlockEnd::If,
+        };
+        self.close_block();
+        if got != want {
+            let e = self.error_at(
+                &end,
+                format!(
+                    "unexpected 'end{}' within {} block",
+                    got.name(),
+                    want.name()
+                ),
+            );
+            self.expect_eol().ok();
+            return Err(e);
+        }
+        if end.loc.file != opener.loc.file {
+            let e = self.error_at(
+                &end,
+                format!(
+                    "'end{}' in different file than '{}' (opened at {})",
+                    got.name(),
+                    want.name(),
+                    self.k.sources.file_line(opener.loc)
+                ),
+            );
+            self.expect_eol().ok();
+            return Err(e);
+        }
+        self.expect_eol()
+    }
+
+    fn parse_config(&mut self) -> Result<(), KconfigError> {
+        let start = self.take()?;
+        let is_menuconfig = start.tok == Tok::MenuConfig;
+        let name_tok = self.take()?;
+        let Tok::Word(name) = name_tok.tok.clone() else {
+            return Err(self.unexpected(&name_tok, "a symbol name"));
+        };
+        self.expect_eol()?;
+        let sym = self.k.intern(&name, false);
+        let entry = self.add_entry(
+            Some(sym),
+            start.loc,
+            if is_menuconfig {
+                MenuKind::MenuConfig
+            } else {
+                MenuKind::Config
+            },
+        );
+        self.parse_config_options()?;
+        if let Some(choice) = self.current_choice {
+            let node = self.k.menu(entry);
+            if node.prompt.is_none() {
+                self.errors
+                    .push(self.error_at(&start, "choice member must have a prompt"));
+            }
+            if self.k.sym(sym).ty != SymType::Bool {
+                self.errors
+                    .push(self.error_at(&start, "choice member must be bool"));
+            }
+            if !self.k.sym(sym).is_choice_member {
+                self.k.symbols[sym.0 as usize].is_choice_member = true;
+                self.k.menus[choice.0 as usize].choice_members.push(sym);
+            }
+        }
+        if is_menuconfig {
+            match self.k.menu(entry).prompt {
+                Some(p) => self.k.props[p.0 as usize].kind = PropKind::Menu,
+                None => self.warnings.push(format!(
+                    "{}: warning: menuconfig statement without prompt",
+                    self.k.sources.file_line(start.loc)
+                )),
+            }
+        }
+        Ok(())
+    }
+
+    fn parse_config_options(&mut self) -> Result<(), KconfigError> {
+        loop {
+            let tok = self.peek()?.clone();
+            match tok {
+                Tok::Bool | Tok::Tristate | Tok::Int | Tok::Hex | Tok::String => {
+                    let t = self.take()?;
+                    let ty = match t.tok {
+                        Tok::Bool => SymType::Bool,
+                        Tok::Tristate => SymType::Tristate,
+                        Tok::Int => SymType::Int,
+                        Tok::Hex => SymType::Hex,
+                        _ => SymType::String,
+                    };
+                    if let Tok::Quoted(_) = self.peek()? {
+                        let text = self.expect_quoted()?;
+                        let cond = self.parse_if_expr()?;
+                        self.add_prompt(PropKind::Prompt, text, cond, t.loc);
+                    }
+                    self.expect_eol()?;
+                    self.set_type(ty, t.loc);
+                }
+                Tok::Prompt => {
+                    let t = self.take()?;
+                    let text = self.expect_quoted()?;
+                    let cond = self.parse_if_expr()?;
+                    self.expect_eol()?;
+                    self.add_prompt(PropKind::Prompt, text, cond, t.loc);
+                }
+                Tok::Default | Tok::DefBool | Tok::DefTristate => {
+                    let t = self.take()?;
+                    let value = self.parse_expr()?;
+                    let cond = self.parse_if_expr()?;
+                    self.expect_eol()?;
+                    self.add_prop(PropKind::Default, Some(value), cond, t.loc);
+                    match t.tok {
+                        Tok::DefBool => self.set_type(SymType::Bool, t.loc),
+                        Tok::DefTristate => self.set_type(SymType::Tristate, t.loc),
+                        _ => {}
+                    }
+                }
+                Tok::Select | Tok::Imply => {
+                    let t = self.take()?;
+                    let name = self.expect_word()?;
+                    let target = self.k.intern(&name, false);
+                    let cond = self.parse_if_expr()?;
+                    self.expect_eol()?;
+                    let e = self.k.exprs.add(Expr::Sym(target));
+                    let kind = if t.tok == Tok::Select {
+                        PropKind::Select
+                    } else {
+                        PropKind::Imply
+                    };
+                    self.add_prop(kind, Some(e), cond, t.loc);
+                }
+                Tok::Range => {
+                    let t = self.take()?;
+                    let lo = self.parse_symbol()?;
+                    let hi = self.parse_symbol()?;
+                    let cond = self.parse_if_expr()?;
+                    self.expect_eol()?;
+                    let p = self.add_prop(PropKind::Range, None, cond, t.loc);
+                    self.k.props[p.0 as usize].range = Some((lo, hi));
+                }
+                Tok::Modules => {
+                    let t = self.take()?;
+                    self.expect_eol()?;
+                    let sym = self.entry_sym();
+                    if let (Some(old), Some(new)) = (self.k.modules_sym, sym) {
+                        let msg = format!(
+                            "symbol '{}' redefines option 'modules' already defined by symbol '{}'",
+                            self.k.sym(new).name,
+                            self.k.sym(old).name
+                        );
+                        self.errors.push(self.error_at(&t, msg));
+                    }
+                    self.k.modules_sym = sym;
+                }
+                Tok::Transitional => {
+                    self.take()?;
+                    self.expect_eol()?;
+                    if let Some(s) = self.entry_sym() {
+                        self.k.symbols[s.0 as usize].transitional = true;
+                    }
+                }
+                Tok::Depends => self.parse_depends()?,
+                Tok::Help => self.parse_help()?,
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    fn parse_depends(&mut self) -> Result<(), KconfigError> {
+        self.take()?;
+        let t = self.take()?;
+        if t.tok != Tok::On {
+            return Err(self.unexpected(&t, "'on'"));
+        }
+        let e = self.parse_expr()?;
+        self.expect_eol()?;
+        self.add_dep(e);
+        Ok(())
+    }
+
+    fn parse_help(&mut self) -> Result<(), KconfigError> {
+        let t = self.take()?;
+        // The end of the `help` line; then the lexer reads the indented block.
+        self.expect_eol()?;
+        let help = self.lexer.help_text();
+        let Tok::HelpText(text) = help.tok else {
+            return Ok(());
+        };
+        let entry = self.current_entry;
+        let name = self
+            .k
+            .menu(entry)
+            .sym
+            .map(|s| self.k.sym(s).display_name().to_string())
+            .unwrap_or_else(|| "<choice>".into());
+        if self.k.menu(entry).help.is_some() {
+            self.warnings.push(format!(
+                "{}: warning: '{name}' defined with more than one help text -- only the last one will be used",
+                self.k.sources.file_line(t.loc)
+            ));
+        }
+        if text.trim().is_empty() {
+            self.warnings.push(format!(
+                "{}: warning: '{name}' defined with blank help text",
+                self.k.sources.file_line(t.loc)
+            ));
+        }
+        self.k.menus[entry.0 as usize].help = Some(text);
+        Ok(())
+    }
+
+    fn parse_choice(&mut self) -> Result<(), KconfigError> {
+        let start = self.take()?;
+        self.expect_eol()?;
+        let sym = self.k.new_choice_symbol();
+        let entry = self.add_entry(Some(sym), start.loc, MenuKind::Choice);
+        loop {
+            let tok = self.peek()?.clone();
+            match tok {
+                Tok::Prompt | Tok::Bool => {
+                    let t = self.take()?;
+                    let text = self.expect_quoted()?;
+                    let cond = self.parse_if_expr()?;
+                    self.expect_eol()?;
+                    self.add_prompt(PropKind::Prompt, text, cond, t.loc);
+                }
+                Tok::Default => {
+                    let t = self.take()?;
+                    let name = self.expect_word()?;
+                    let target = self.k.intern(&name, false);
+                    let cond = self.parse_if_expr()?;
+                    self.expect_eol()?;
+                    let e = self.k.exprs.add(Expr::Sym(target));
+                    self.add_prop(PropKind::Default, Some(e), cond, t.loc);
+                }
+                Tok::Depends => self.parse_depends()?,
+                Tok::Help => self.parse_help()?,
+                _ => break,
+            }
+        }
+        if self.k.menu(entry).prompt.is_none() {
+            self.errors
+                .push(self.error_at(&start, "choice must have a prompt"));
+        }
+        self.open_block();
+        self.current_choice = Some(entry);
+        let end = self.parse_stmt_list(true);
+        self.current_choice = None;
+        let end = end?;
+        self.finish_block(&start, entry, BlockEnd::Choice, end)
+    }
+
+    fn parse_comment(&mut self) -> Result<(), KconfigError> {
+        let start = self.take()?;
+        let text = self.expect_quoted()?;
+        self.expect_eol()?;
+        self.add_entry(None, start.loc, MenuKind::Comment);
+        self.add_prompt(PropKind::Comment, text, None, start.loc);
+        while self.peek()? == &Tok::Depends {
+            self.parse_depends()?;
+        }
+        Ok(())
+    }
+
+    fn parse_if(&mut self, in_choice: bool) -> Result<(), KconfigError> {
+        let start = self.take()?;
+        let cond = self.parse_expr()?;
+        self.expect_eol()?;
+        let entry = self.add_entry(None, start.loc, MenuKind::If);
+        self.add_dep(cond);
+        self.open_block();
+        let end = self.parse_stmt_list(in_choice)?;
+        self.finish_block(&start, entry, BlockEnd::If, end)
+    }
+
+    fn parse_menu(&mut self) -> Result<(), KconfigError> {
+        let start = self.take()?;
+        let text = self.expect_quoted()?;
+        self.expect_eol()?;
+        let entry = self.add_entry(None, start.loc, MenuKind::Menu);
+        self.add_prompt(PropKind::Menu, text, None, start.loc);
+        loop {
+            match self.peek()? {
+                Tok::Visible => {
+                    self.take()?;
+                    let cond = self.parse_if_expr()?;
+                    self.expect_eol()?;
+                    let cur = self.k.menu(entry).visibility;
+                    self.k.menus[entry.0 as usize].visibility = self.k.exprs.and_opt(cur, cond);
+                }
+                Tok::Depends => self.parse_depends()?,
+                _ => break,
+            }
+        }
+        self.open_block();
+        let end = self.parse_stmt_list(false)?;
+        self.finish_block(&start, entry, BlockEnd::Menu, end)
+    }
+
+    fn parse_source(&mut self) -> Result<(), KconfigError> {
+        let start = self.take()?;
+        let name = self.expect_quoted()?;
+        self.expect_eol()?;
+        let chain = self.lexer.include_chain();
+        if chain.iter().any(|(f, _)| self.k.sources.name(*f) == name) {
+            let mut msg =
+                format!("Recursive inclusion detected.\nInclusion path:\n  current file : {name}");
+            msg.push_str(&format!(
+                "\n  included from: {}",
+                self.k.sources.file_line(start.loc)
+            ));
+            for (_, from) in chain.iter().rev() {
+                if let Some(from) = from {
+                    msg.push_str(&format!(
+                        "\n  included from: {}",
+                        self.k.sources.file_line(*from)
+                    ));
+                }
+            }
+            return Err(self.error_at(&start, msg));
+        }
+        let Some((path, text)) = self.resolver.open(&name) else {
+            return Err(self.error_at(&start, format!("can't open file \"{name}\"")));
+        };
+        let file = self.k.sources.add(name.clone(), path, text.clone());
+        self.k.files_read.push(name);
+        self.lexer.push_file(file, text, start.loc);
+        Ok(())
+    }
+
+    fn parse_assignment(&mut self) -> Result<(), KconfigError> {
+        let name_tok = self.take()?;
+        let Tok::Word(name) = name_tok.tok.clone() else {
+            return Err(self.unexpected(&name_tok, "a variable name"));
+        };
+        let op = self.take()?;
+        let flavor = match op.tok {
+            Tok::Equal => Flavor::Recursive,
+            Tok::ColonEqual => Flavor::Simple,
+            Tok::PlusEqual => Flavor::Append,
+            _ => {
+                return Err(self.error_at(&name_tok, format!("unknown statement \"{name}\"")));
+            }
+        };
+        let value = match self.peek()? {
+            Tok::AssignVal(_) => match self.take()?.tok {
+                Tok::AssignVal(v) => v,
+                _ => String::new(),
+            },
+            _ => String::new(),
+        };
+        self.expect_eol()?;
+        self.pp.file_name = self.k.sources.name(name_tok.loc.file).to_string();
+        self.pp.line = name_tok.loc.line;
+        self.pp
+            .add_variable(&name, &value, flavor)
+            .map_err(|m| self.error_at(&name_tok, m))
+    }
+
+    // ----- expressions -----
+
+    fn parse_if_expr(&mut self) -> Result<Option<ExprId>, KconfigError> {
+        if self.peek()? == &Tok::If {
+            self.take()?;
+            Ok(Some(self.parse_expr()?))
+        } else {
+            Ok(None)
+        }
+    }
+
+    fn parse_symbol(&mut self) -> Result<SymId, KconfigError> {
+        let t = self.take()?;
+        match t.tok {
+            Tok::Word(w) => Ok(self.k.intern(&w, false)),
+            Tok::Quoted(q) => Ok(self.k.intern(&q, true)),
+            _ => Err(self.unexpected(&t, "a symbol or constant")),
+        }
+    }
+
+    fn parse_expr(&mut self) -> Result<ExprId, KconfigError> {
+        let mut left = self.parse_and()?;
+        while self.peek()? == &Tok::Or {
+            self.take()?;
+            let right = self.parse_and()?;
+            left = self.k.exprs.add(Expr::Or(left, right));
+        }
+        Ok(left)
+    }
+
+    fn parse_and(&mut self) -> Result<ExprId, KconfigError> {
+        let mut left = self.parse_unary()?;
+        while self.peek()? == &Tok::And {
+            self.take()?;
+            let right = self.parse_unary()?;
+            left = self.k.exprs.add(Expr::And(left, right));
+        }
+        Ok(left)
+    }
+
+    fn parse_unary(&mut self) -> Result<ExprId, KconfigError> {
+        match self.peek()? {
+            Tok::Not => {
+                self.take()?;
+                let inner = self.parse_unary()?;
+                Ok(self.k.exprs.add(Expr::Not(inner)))
+            }
+            Tok::OpenParen => {
+                self.take()?;
+                let inner = self.parse_expr()?;
+                let t = self.take()?;
+                if t.tok != Tok::CloseParen {
+                    return Err(self.unexpected(&t, "')'"));
+                }
+                Ok(inner)
+            }
+            _ => {
+                let left = self.parse_symbol()?;
+                let op = match self.peek()? {
+                    Tok::Equal => Some(CmpOp::Equal),
+                    Tok::Unequal => Some(CmpOp::Unequal),
+                    Tok::Less => Some(CmpOp::Less),
+                    Tok::LessEqual => Some(CmpOp::LessEqual),
+                    Tok::Greater => Some(CmpOp::Greater),
+                    Tok::GreaterEqual => Some(CmpOp::GreaterEqual),
+                    _ => None,
+                };
+                match op {
+                    Some(op) => {
+                        self.take()?;
+                        let right = self.parse_symbol()?;
+                        Ok(self.k.exprs.add(Expr::Cmp(op, left, right)))
+                    }
+                    None => Ok(self.k.exprs.add(Expr::Sym(left))),
+                }
+            }
+        }
+    }
+}
