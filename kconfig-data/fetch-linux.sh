@@ -15,7 +15,15 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 dest="$here/linux-$version"
 stamp="$dest/.kconfig-sat-ready"
 
+# The kernel's own Kconfig unit tests (scripts/kconfig/tests) run under pytest.
+ensure_pytest() {
+    python3 -c 'import pytest' 2>/dev/null && return 0
+    echo "fetch-linux: installing pytest" >&2
+    python3 -m pip install -q pytest >&2
+}
+
 if [[ -f "$stamp" && -x "$dest/scripts/kconfig/conf" ]]; then
+    ensure_pytest
     echo "$dest"
     exit 0
 fi
@@ -57,4 +65,5 @@ make -s -C "$tmp" ARCH=x86_64 listnewconfig >/dev/null
 rm -rf "$dest"
 mv "$tmp" "$dest"
 touch "$stamp"
+ensure_pytest
 echo "$dest"

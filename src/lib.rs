@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod eval;
+pub mod fasthash;
 pub mod frontend;
 pub mod model;
 pub mod tree;

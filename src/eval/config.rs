@@ -18,7 +18,8 @@ pub struct ReadReport {
     pub warnings: Vec<ConfigWarning>,
     /// Lines naming symbols the tree does not have.
     pub unknown: Vec<(usize, String)>,
-    /// Symbol -> line of its last assignment.
+    /// Every symbol assignment that took effect, with its line, in file order
+    /// (a later line for the same symbol replaces the earlier one).
     pub assigned: Vec<(SymId, usize)>,
 }
 
@@ -105,7 +106,6 @@ impl Evaluator<'_> {
                     continue;
                 }
             }
-            report.assigned.retain(|(s, _)| *s != sym);
             report.assigned.push((sym, lineno));
             self.prioritise_choice_member(sym);
         }

@@ -317,21 +317,45 @@ impl FileCursor {
 
     /// Moves to `new_pos`, counting the newlines passed.
     fn advance_to(&mut self, new_pos: usize) {
-        let bytes = self.text.as_bytes();
-        for (i, &b) in bytes.iter().enumerate().take(new_pos).skip(self.pos) {
-            if b == b'\n' {
-                self.line += 1;
-                self.line_start = i + 1;
+        if new_pos > self.pos {
+            let passed = &self.text.as_bytes()[self.pos..new_pos];
+            let newlines = passed.iter().filter(|&&b| b == b'\n').count();
+            if newlines > 0 {
+                self.line += newlines as u32;
+                if let Some(last) = passed.iter().rposition(|&b| b == b'\n') {
+                    self.line_start = self.pos + last + 1;
+                }
             }
         }
         self.pos = new_pos;
     }
 }
 
+/// What the previous tokens were, as far as statement boundaries and the
+/// assignment state need to know.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Prev {
+    Eol,
+    HelpText,
+    Word,
+    Other,
+}
+
+impl Prev {
+    fn of(t: &Tok) -> Prev {
+        match t {
+            Tok::Eol => Prev::Eol,
+            Tok::HelpText(_) => Prev::HelpText,
+            Tok::Word(_) => Prev::Word,
+            _ => Prev::Other,
+        }
+    }
+}
+
 pub struct Lexer {
     stack: Vec<FileCursor>,
-    prev: Tok,
-    prev_prev: Tok,
+    prev: Prev,
+    prev_prev: Prev,
     pending_assign: bool,
     pub warnings: Vec<LexWarning>,
 }
@@ -347,8 +371,8 @@ impl Lexer {
                 line_start: 0,
                 included_from: None,
             }],
-            prev: Tok::Eol,
-            prev_prev: Tok::Eol,
+            prev: Prev::Eol,
+            prev_prev: Prev::Eol,
             pending_assign: false,
             warnings: Vec::new(),
         }
@@ -387,19 +411,19 @@ impl Lexer {
     ) -> Result<Token, KconfigError> {
         loop {
             let token = self.next_raw(pp, sources)?;
-            let at_statement_start = matches!(self.prev, Tok::Eol | Tok::HelpText(_));
+            let at_statement_start = matches!(self.prev, Prev::Eol | Prev::HelpText);
             if at_statement_start && token.tok == Tok::Eol {
                 continue;
             }
             // `NAME =`, `NAME :=`, `NAME +=` at the start of a statement: the rest
             // of the line is the raw value.
-            if self.prev_prev == Tok::Eol
-                && matches!(self.prev, Tok::Word(_))
+            if self.prev_prev == Prev::Eol
+                && self.prev == Prev::Word
                 && matches!(token.tok, Tok::Equal | Tok::ColonEqual | Tok::PlusEqual)
             {
                 self.pending_assign = true;
             }
-            self.prev_prev = std::mem::replace(&mut self.prev, token.tok.clone());
+            self.prev_prev = std::mem::replace(&mut self.prev, Prev::of(&token.tok));
             return Ok(token);
         }
     }
@@ -430,7 +454,7 @@ impl Lexer {
             }
             if cur.pos >= cur.text.len() {
                 let end = cur.loc_at(cur.pos);
-                if !matches!(self.prev, Tok::Eol | Tok::HelpText(_)) {
+                if !matches!(self.prev, Prev::Eol | Prev::HelpText) {
                     self.warnings.push(LexWarning {
                         loc: end,
                         message: "no new line at end of file".into(),
@@ -614,7 +638,7 @@ impl Lexer {
             loc: start_loc,
             len: (pos - start) as u32,
         };
-        self.prev_prev = std::mem::replace(&mut self.prev, tok.tok.clone());
+        self.prev_prev = std::mem::replace(&mut self.prev, Prev::HelpText);
         tok
     }
 }

@@ -422,20 +422,17 @@ impl Parser<'_> {
     /// the end of input (`None`).
     fn parse_stmt_list(&mut self, in_choice: bool) -> Result<Option<Token>, KconfigError> {
         loop {
-            let tok = match self.peek() {
-                Ok(t) => t.clone(),
-                Err(e) => return Err(e),
-            };
-            let result = match tok {
-                Tok::Eof => return Ok(None),
-                Tok::EndMenu | Tok::EndChoice | Tok::EndIf => return Ok(Some(self.take()?)),
-                Tok::Config | Tok::MenuConfig => self.parse_config(),
-                Tok::Comment => self.parse_comment(),
-                Tok::If => self.parse_if(in_choice),
-                Tok::Choice if !in_choice => self.parse_choice(),
-                Tok::Menu if !in_choice => self.parse_menu(),
-                Tok::Source if !in_choice => self.parse_source(),
-                Tok::Word(_) if !in_choice => self.parse_assignment(),
+            let start = StmtStart::of(self.peek()?);
+            let result = match start {
+                StmtStart::Eof => return Ok(None),
+                StmtStart::End => return Ok(Some(self.take()?)),
+                StmtStart::Config => self.parse_config(),
+                StmtStart::Comment => self.parse_comment(),
+                StmtStart::If => self.parse_if(in_choice),
+                StmtStart::Choice if !in_choice => self.parse_choice(),
+                StmtStart::Menu if !in_choice => self.parse_menu(),
+                StmtStart::Source if !in_choice => self.parse_source(),
+                StmtStart::Word if !in_choice => self.parse_assignment(),
                 _ => {
                     let t = self.take()?;
                     Err(self.error_at(
@@ -553,8 +550,7 @@ impl Parser<'_> {
 
     fn parse_config_options(&mut self) -> Result<(), KconfigError> {
         loop {
-            let tok = self.peek()?.clone();
-            match tok {
+            match self.peek()? {
                 Tok::Bool | Tok::Tristate | Tok::Int | Tok::Hex | Tok::String => {
                     let t = self.take()?;
                     let ty = match t.tok {
@@ -691,8 +687,7 @@ impl Parser<'_> {
         let sym = self.k.new_choice_symbol();
         let entry = self.add_entry(Some(sym), start.loc, MenuKind::Choice);
         loop {
-            let tok = self.peek()?.clone();
-            match tok {
+            match self.peek()? {
                 Tok::Prompt | Tok::Bool => {
                     let t = self.take()?;
                     let text = self.expect_quoted()?;
@@ -909,6 +904,38 @@ impl Parser<'_> {
                     None => Ok(self.k.exprs.add(Expr::Sym(left))),
                 }
             }
+        }
+    }
+}
+
+/// What kind of statement the next token starts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StmtStart {
+    Eof,
+    End,
+    Config,
+    Comment,
+    If,
+    Choice,
+    Menu,
+    Source,
+    Word,
+    Other,
+}
+
+impl StmtStart {
+    fn of(t: &Tok) -> Self {
+        match t {
+            Tok::Eof => StmtStart::Eof,
+            Tok::EndMenu | Tok::EndChoice | Tok::EndIf => StmtStart::End,
+            Tok::Config | Tok::MenuConfig => StmtStart::Config,
+            Tok::Comment => StmtStart::Comment,
+            Tok::If => StmtStart::If,
+            Tok::Choice => StmtStart::Choice,
+            Tok::Menu => StmtStart::Menu,
+            Tok::Source => StmtStart::Source,
+            Tok::Word(_) => StmtStart::Word,
+            _ => StmtStart::Other,
         }
     }
 }

@@ -39,7 +39,7 @@ const MAX_DEPTH: u32 = 1000;
 const MAX_OUTPUT: usize = 64 << 20;
 
 pub struct Preprocessor {
-    vars: HashMap<String, Variable>,
+    vars: crate::fasthash::FastMap<String, Variable>,
     env: HashMap<String, String>,
     /// Environment variables read through the preprocessor, in first-use order
     /// (written to include/config/auto.conf.cmd).
@@ -55,7 +55,7 @@ pub struct Preprocessor {
 impl Preprocessor {
     pub fn new(env: HashMap<String, String>, shell: ShellPolicy) -> Self {
         Preprocessor {
-            vars: HashMap::new(),
+            vars: Default::default(),
             env,
             env_used: Vec::new(),
             shell,

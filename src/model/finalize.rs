@@ -150,20 +150,22 @@ fn check_props(k: &Kconfig, s: super::SymId, warnings: &mut Vec<String>) {
     let sym = k.sym(s);
     for &p in &sym.props {
         let prop = k.prop(p);
-        let at = k.sources.file_line(prop.loc);
+        let at = || k.sources.file_line(prop.loc);
         match prop.kind {
             PropKind::Select | PropKind::Imply => {
                 let what = prop.kind.name();
                 if !sym.ty.is_boolish() {
                     warnings.push(format!(
-                        "{at}:warning: config symbol '{}' uses {what}, but is not bool or tristate",
+                        "{}:warning: config symbol '{}' uses {what}, but is not bool or tristate",
+                        at(),
                         sym.name
                     ));
                 } else if let Some(Expr::Sym(t)) = prop.expr.map(|e| k.exprs.get(e)) {
                     let tt = k.sym(t).ty;
                     if tt != SymType::Unknown && !tt.is_boolish() {
                         warnings.push(format!(
-                            "{at}:warning: '{}' has wrong type. '{what}' only accept arguments of bool and tristate type",
+                            "{}:warning: '{}' has wrong type. '{what}' only accept arguments of bool and tristate type",
+                            at(),
                             k.sym(t).name
                         ));
                     }
@@ -171,7 +173,8 @@ fn check_props(k: &Kconfig, s: super::SymId, warnings: &mut Vec<String>) {
             }
             PropKind::Range if !matches!(sym.ty, SymType::Int | SymType::Hex) => {
                 warnings.push(format!(
-                    "{at}:warning: range is only allowed for int or hex symbols"
+                    "{}:warning: range is only allowed for int or hex symbols",
+                    at()
                 ));
             }
             _ => {}

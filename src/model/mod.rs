@@ -7,9 +7,9 @@ pub mod display;
 pub mod expr;
 pub mod finalize;
 
+use crate::fasthash::FastMap;
 use crate::frontend::source::{Loc, SourceMap};
 pub use expr::{CmpOp, Expr, ExprArena, ExprId};
-use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SymId(pub u32);
@@ -155,8 +155,8 @@ pub struct Kconfig {
     pub exprs: ExprArena,
     pub root: MenuId,
     pub modules_sym: Option<SymId>,
-    by_name: HashMap<String, SymId>,
-    const_by_name: HashMap<String, SymId>,
+    by_name: FastMap<String, SymId>,
+    const_by_name: FastMap<String, SymId>,
     /// Files read, in the order `source` reached them (for auto.conf.cmd).
     pub files_read: Vec<String>,
     /// Environment variables the macros read, in first-use order.
@@ -173,8 +173,8 @@ impl Kconfig {
             exprs: ExprArena::default(),
             root: MenuId(0),
             modules_sym: None,
-            by_name: HashMap::new(),
-            const_by_name: HashMap::new(),
+            by_name: FastMap::default(),
+            const_by_name: FastMap::default(),
             files_read: Vec::new(),
             env_used: Vec::new(),
         };
