@@ -327,7 +327,10 @@ fn execute(k: &Kconfig, mode: &Mode, ctx: &Context) -> Result<i32, String> {
         ev.calc(s);
     }
     for &s in &ev.unmet_warnings.clone() {
-        eprint!("{}", crate::cli::conf::unmet_warning(&mut ev, s));
+        eprint!(
+            "{}",
+            crate::model::display::unmet_dependency_warning(&mut ev, s)
+        );
     }
     if !ev.unmet_warnings.is_empty() && ctx.var("KCONFIG_WERROR").is_some() {
         return Ok(1);
@@ -458,7 +461,7 @@ fn list_new(ev: &mut Evaluator, m: crate::model::MenuId, prefix: &Prefix, help: 
         if !ev.has_user_value(s) && ev.is_changeable(s) && !k.sym(s).is_choice {
             if help {
                 println!("-----");
-                println!("\n{}", crate::cli::conf::help_text(ev, m));
+                println!("\n{}", crate::model::display::help_screen(ev, m, &prefix.0));
                 println!("-----");
             } else {
                 let v = ev.string_value(s);
@@ -475,60 +478,6 @@ fn list_new(ev: &mut Evaluator, m: crate::model::MenuId, prefix: &Prefix, help: 
     for c in children {
         list_new(ev, c, prefix, help);
     }
-}
-
-/// The help screen of one entry (what helpnewconfig prints between rulers).
-pub fn help_text(ev: &mut Evaluator, m: crate::model::MenuId) -> String {
-    let k = ev.k;
-    let node = k.menu(m);
-    let mut out = String::new();
-    if let Some(s) = node.sym {
-        let sym = k.sym(s);
-        let v = ev.string_value(s);
-        out.push_str(&format!(
-            "Symbol: {} [={}]\nType  : {}\n",
-            sym.name,
-            v,
-            sym.ty.name()
-        ));
-    }
-    match &node.help {
-        Some(h) => out.push_str(h),
-        None => out.push_str("There is no help available for this option.\n"),
-    }
-    out
-}
-
-/// The warning conf prints when a `select` forces a symbol whose own
-/// dependencies are not met.
-pub fn unmet_warning(ev: &mut Evaluator, s: crate::model::SymId) -> String {
-    let k = ev.k;
-    let sym = k.sym(s);
-    let dir = ev.dir_dep_value(s);
-    let deps = sym
-        .dir_dep
-        .map(|e| crate::model::display::expr_with_values(ev, e))
-        .unwrap_or_default();
-    let mut out = format!(
-        "\nWARNING: unmet direct dependencies detected for {}\n  Depends on [{}]: {}\n",
-        sym.name,
-        if dir == crate::eval::Tri::Mod {
-            'm'
-        } else {
-            'n'
-        },
-        deps
-    );
-    for (label, want) in [("y", crate::eval::Tri::Yes), ("m", crate::eval::Tri::Mod)] {
-        let terms = crate::model::display::selectors_with_value(ev, s, want);
-        if !terms.is_empty() {
-            out.push_str(&format!("  Selected by [{label}]:\n"));
-            for t in terms {
-                out.push_str(&format!("  - {t}\n"));
-            }
-        }
-    }
-    out
 }
 
 /// `strtol(s, &end, 0)` accepting the whole string.

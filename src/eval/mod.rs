@@ -288,7 +288,7 @@ impl<'k> Evaluator<'k> {
                 x.or(y)
             }
             Expr::Not(a) => self.eval(a).not(),
-            Expr::Cmp(op, a, b) => self.compare(op, a, b),
+            Expr::Cmp(op, a, b) => self.compare_symbols(op, a, b),
         };
         self.expr_epoch[i] = self.epoch;
         self.expr_val[i] = v;
@@ -302,7 +302,8 @@ impl<'k> Evaluator<'k> {
         }
     }
 
-    fn compare(&mut self, op: CmpOp, a: SymId, b: SymId) -> Tri {
+    /// The value of `a <op> b` (`=`, `!=`, `<`, ...) under the current configuration.
+    pub fn compare_symbols(&mut self, op: CmpOp, a: SymId, b: SymId) -> Tri {
         self.calc(a);
         self.calc(b);
         let ta = self.k.sym(a).ty;

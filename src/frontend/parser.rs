@@ -147,6 +147,8 @@ pub fn parse(
                 expr: None,
                 range: None,
                 visible: None,
+                c_visible: None,
+                visibility_differs: false,
                 menu: k.root,
                 loc: root_loc,
             });
@@ -313,6 +315,8 @@ impl Parser<'_> {
             expr,
             range: None,
             visible: cond,
+            c_visible: None,
+            visibility_differs: false,
             menu: self.current_entry,
             loc,
         });

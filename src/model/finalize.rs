@@ -3,7 +3,8 @@
 //! and `imply` become reverse dependencies of their targets; `if` blocks are
 //! flattened into their parent. This is the semantics of `menu_finalize`.
 
-use super::{Expr, ExprId, Kconfig, MenuId, PropKind, SymType, SYM_M};
+use super::simplify::{FId, SymFacts};
+use super::{Expr, ExprId, Kconfig, MenuId, PropKind, SymId, SymType, SYM_M, SYM_N};
 use crate::frontend::diag::KconfigError;
 
 pub fn finalize(k: &mut Kconfig, warnings: &mut Vec<String>) {
@@ -67,11 +68,15 @@ fn propagate(k: &mut Kconfig, parent: MenuId, inside_choice: bool) {
     let parent_sym = k.menu(parent).sym;
     if k.menu(parent).first_child.is_some() {
         let parent_dep = k.menu(parent).dep;
+        let parent_c_dep = k.menu(parent).c_dep;
         let children: Vec<MenuId> = k.children(parent).collect();
         for &child in &children {
-            let own = rewrite_m(k, k.menu(child).dep);
+            let raw_own = k.menu(child).dep;
+            let own = rewrite_m(k, raw_own);
             let basedep = k.exprs.and_opt(parent_dep, own);
             k.menus[child.0 as usize].dep = basedep;
+            let c_basedep = simplified(k, parent_c_dep, raw_own);
+            k.menus[child.0 as usize].c_dep = c_basedep;
             let props: Vec<_> = match k.menu(child).sym {
                 Some(s) => k.sym(s).props.clone(),
                 None => k.menu(child).prompt.into_iter().collect(),
@@ -80,9 +85,18 @@ fn propagate(k: &mut Kconfig, parent: MenuId, inside_choice: bool) {
                 if k.prop(p).menu != child {
                     continue;
                 }
-                let cond = rewrite_m(k, k.prop(p).visible);
+                let raw_cond = k.prop(p).visible;
+                let cond = rewrite_m(k, raw_cond);
                 let dep = k.exprs.and_opt(basedep, cond);
                 k.props[p.0 as usize].visible = dep;
+                let c_dep = simplified(k, c_basedep, raw_cond);
+                k.props[p.0 as usize].c_visible = c_dep;
+                if k.prop(p).text.is_some() {
+                    let mut forms = std::mem::take(&mut k.forms);
+                    let differs = !forms.eq(&SymFacts { k }, c_basedep, c_dep);
+                    k.forms = forms;
+                    k.props[p.0 as usize].visibility_differs = differs;
+                }
                 let kind = k.prop(p).kind;
                 if matches!(kind, PropKind::Select | PropKind::Imply) {
                     let (Some(selector), Some(target_expr)) = (k.menu(child).sym, k.prop(p).expr)
@@ -101,28 +115,47 @@ fn propagate(k: &mut Kconfig, parent: MenuId, inside_choice: bool) {
                         t.implied
                     };
                     let new = k.exprs.or_opt(old, term);
+                    let c_me = k.forms.sym(selector);
+                    let c_term = k.forms.and(Some(c_me), c_dep);
+                    let t = &k.symbols[target.0 as usize];
+                    let c_old = if kind == PropKind::Select {
+                        t.c_rev_dep
+                    } else {
+                        t.c_implied
+                    };
+                    let c_new = k.forms.or(c_old, c_term);
                     let t = &mut k.symbols[target.0 as usize];
                     if kind == PropKind::Select {
                         t.rev_dep = new;
+                        t.c_rev_dep = c_new;
                     } else {
                         t.implied = new;
+                        t.c_implied = c_new;
                     }
                 }
             }
         }
         let in_choice = parent_sym.is_some_and(|s| k.sym(s).is_choice);
-        for &child in &children {
+        // Finalizing a child may move the siblings after it below it, so
+        // follow the links as they are after each step.
+        let mut cur = k.menu(parent).first_child;
+        while let Some(child) = cur {
             propagate(k, child, in_choice);
+            cur = k.menu(child).next;
         }
     } else if let (false, Some(sym)) = (inside_choice, parent_sym) {
-        let dep = k.menu(parent).dep;
-        let old = k.sym(sym).dir_dep;
+        build_submenu(k, parent, sym);
         // A definition without dependencies adds nothing here (as in the C
         // tool, whose OR of a missing expression is the other side).
+        let dep = k.menu(parent).dep;
+        let old = k.sym(sym).dir_dep;
         k.symbols[sym.0 as usize].dir_dep = k.exprs.or_opt(old, dep);
+        let c_dep = k.menu(parent).c_dep;
+        let c_old = k.sym(sym).c_dir_dep;
+        k.symbols[sym.0 as usize].c_dir_dep = k.forms.or(c_old, c_dep);
     }
-    // Flatten blocks that are not menus of their own (`if`): their children
-    // become siblings following them.
+    // Entries without a prompt of their own (`if` blocks, promptless symbols)
+    // do not make a submenu: their children become the siblings after them.
     let mut cur = k.menu(parent).first_child;
     while let Some(m) = cur {
         let node = k.menu(m);
@@ -143,6 +176,76 @@ fn propagate(k: &mut Kconfig, parent: MenuId, inside_choice: bool) {
             k.menus[m.0 as usize].first_child = None;
         }
         cur = k.menu(m).next;
+    }
+}
+
+/// `eliminate_dups(base && transform(rewrite_m(own)))`, the simplified form
+/// of an entry's or property's dependencies.
+fn simplified(k: &mut Kconfig, base: Option<FId>, own: Option<ExprId>) -> Option<FId> {
+    let modules = k.modules_sym.unwrap_or(SYM_N);
+    let raw = own.map(|e| k.forms.from_raw(&k.exprs, e));
+    let mut forms = std::mem::take(&mut k.forms);
+    let facts = SymFacts { k };
+    let own = forms.rewrite_m(raw, modules);
+    let own = forms.transform(&facts, own);
+    let all = forms.and(base, own);
+    let out = forms.eliminate_dups(&facts, all);
+    k.forms = forms;
+    out
+}
+
+/// Entries right after a symbol that depend on it become its submenu (so that
+/// front ends show them indented below it). This is what decides, in the
+/// interactive modes and listnewconfig, which entries a hidden symbol hides.
+fn build_submenu(k: &mut Kconfig, parent: MenuId, sym: SymId) {
+    let mut forms = std::mem::take(&mut k.forms);
+    let basedep = {
+        let facts = SymFacts { k };
+        let base = k.menu(parent).prompt.and_then(|p| k.prop(p).c_visible);
+        let base = forms.not_n(base);
+        let base = forms.transform(&facts, base);
+        forms.eliminate_dups(&facts, base)
+    };
+    k.forms = forms;
+    let mut last_moved = None;
+    let mut cur = k.menu(parent).next;
+    while let Some(m) = cur {
+        let node = k.menu(m);
+        let dep = match node.prompt {
+            Some(p) => k.prop(p).c_visible,
+            None => node.c_dep,
+        };
+        let mut forms = std::mem::take(&mut k.forms);
+        let take = {
+            let facts = SymFacts { k };
+            if !forms.contains_symbol(dep, sym) {
+                false
+            } else if forms.depends_symbol(dep, sym) {
+                true
+            } else {
+                // Also when the entry's dependencies are those of `sym` plus more.
+                let d = forms.not_n(dep);
+                let d = forms.transform(&facts, d);
+                let mut d = forms.eliminate_dups(&facts, d);
+                let mut d2 = basedep;
+                forms.eliminate_eq(&facts, &mut d, &mut d2);
+                forms.is_yes(d2)
+            }
+        };
+        k.forms = forms;
+        if !take {
+            break;
+        }
+        propagate(k, m, false);
+        k.menus[m.0 as usize].parent = Some(parent);
+        last_moved = Some(m);
+        cur = k.menu(m).next;
+    }
+    if let Some(last) = last_moved {
+        let first = k.menu(parent).next;
+        k.menus[parent.0 as usize].first_child = first;
+        k.menus[parent.0 as usize].next = k.menu(last).next;
+        k.menus[last.0 as usize].next = None;
     }
 }
 

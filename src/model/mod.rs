@@ -6,6 +6,7 @@ pub mod depgraph;
 pub mod display;
 pub mod expr;
 pub mod finalize;
+pub mod simplify;
 
 use crate::fasthash::FastMap;
 use crate::frontend::source::{Loc, SourceMap};
@@ -72,6 +73,10 @@ pub struct Symbol {
     pub rev_dep: Option<ExprId>,
     /// The same for `imply`.
     pub implied: Option<ExprId>,
+    /// Simplified forms of `dir_dep`, `rev_dep` and `implied`, for display.
+    pub c_dir_dep: Option<simplify::FId>,
+    pub c_rev_dep: Option<simplify::FId>,
+    pub c_implied: Option<simplify::FId>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,6 +117,11 @@ pub struct Property {
     /// The condition under which the property applies, after finalize: the
     /// `if` condition and every enclosing dependency.
     pub visible: Option<ExprId>,
+    /// `visible` as the C tool simplifies it (for menu structure and display).
+    pub c_visible: Option<simplify::FId>,
+    /// The prompt's visibility is not just its entry's dependencies (an `if`
+    /// on the prompt, or a `visible if` above it).
+    pub visibility_differs: bool,
     pub menu: MenuId,
     pub loc: Loc,
 }
@@ -122,6 +132,8 @@ pub struct MenuNode {
     pub prompt: Option<PropId>,
     /// Own `depends on` while parsing; after finalize, all inherited dependencies too.
     pub dep: Option<ExprId>,
+    /// `dep` as the C tool simplifies it (for menu structure and display).
+    pub c_dep: Option<simplify::FId>,
     /// `visible if` of a menu.
     pub visibility: Option<ExprId>,
     pub parent: Option<MenuId>,
@@ -153,6 +165,8 @@ pub struct Kconfig {
     pub props: Vec<Property>,
     pub menus: Vec<MenuNode>,
     pub exprs: ExprArena,
+    /// Simplified forms of dependencies (see [`simplify`]).
+    pub forms: simplify::Forms,
     pub root: MenuId,
     pub modules_sym: Option<SymId>,
     by_name: FastMap<String, SymId>,
@@ -171,6 +185,7 @@ impl Kconfig {
             props: Vec::new(),
             menus: Vec::new(),
             exprs: ExprArena::default(),
+            forms: simplify::Forms::default(),
             root: MenuId(0),
             modules_sym: None,
             by_name: FastMap::default(),
@@ -385,6 +400,9 @@ impl Symbol {
             dir_dep: None,
             rev_dep: None,
             implied: None,
+            c_dir_dep: None,
+            c_rev_dep: None,
+            c_implied: None,
         }
     }
 
@@ -409,6 +427,7 @@ impl MenuNode {
             sym,
             prompt: None,
             dep: None,
+            c_dep: None,
             visibility: None,
             parent,
             first_child: None,
