@@ -24,6 +24,8 @@ pub enum Mode {
     ListNewConfig,
     HelpNewConfig,
     SyncConfig,
+    OldAskConfig,
+    OldConfig,
 }
 
 pub struct ConfArgs {
@@ -36,6 +38,8 @@ pub struct ConfArgs {
 
 const USAGE: &str = "Usage: kconfig-sat conf [-s] [--probes=run|deny|replay:FILE|record:FILE] [option] <kconfig-file>
 [option] is _one_ of the following:
+  --oldaskconfig          Start a new configuration using a line-oriented program
+  --oldconfig             Update a configuration using a provided .config as base
   --olddefconfig          Same as oldconfig but sets new symbols to their default value
   --defconfig <file>      New config with default defined in <file>
   --savedefconfig <file>  Save the minimal current configuration to <file>
@@ -103,10 +107,11 @@ pub fn parse_args(args: &[String]) -> Result<ConfArgs, String> {
                     }
                 };
             }
-            "--oldconfig" | "--oldaskconfig" | "--yes2modconfig" | "--mod2yesconfig"
-            | "--mod2noconfig" => {
+            "--oldaskconfig" => mode = Some(Mode::OldAskConfig),
+            "--oldconfig" => mode = Some(Mode::OldConfig),
+            "--yes2modconfig" | "--mod2yesconfig" | "--mod2noconfig" => {
                 return Err(format!(
-                    "{name}: interactive and rewrite modes are not supported by kconfig-sat conf"
+                    "{name}: the tristate rewrite modes are not supported by kconfig-sat conf"
                 ));
             }
             s if s.starts_with('-') && s.len() > 1 => {
@@ -120,7 +125,7 @@ pub fn parse_args(args: &[String]) -> Result<ConfArgs, String> {
         return Err(format!("conf: Kconfig file missing\n{USAGE}"));
     };
     Ok(ConfArgs {
-        mode: mode.unwrap_or(Mode::OldDefConfig),
+        mode: mode.unwrap_or(Mode::OldAskConfig),
         silent,
         kconfig,
         probes,
@@ -141,7 +146,7 @@ pub fn run(args: ConfArgs) -> i32 {
         Ok(l) => l,
         Err(errors) => {
             for e in &errors.errors {
-                eprintln!("{e}");
+                eprintln!("{}", e.c_style());
             }
             return 1;
         }
@@ -238,21 +243,26 @@ fn execute(k: &Kconfig, mode: &Mode, ctx: &Context) -> Result<i32, String> {
             };
             let r = ev.read_config(&text, &prefix, warn_unknown);
             report_warnings(file, &r);
+            ev.calc_all();
         }
         Mode::SaveDefConfig(_)
         | Mode::SyncConfig
         | Mode::ListNewConfig
         | Mode::HelpNewConfig
-        | Mode::OldDefConfig => {
+        | Mode::OldDefConfig
+        | Mode::OldAskConfig
+        | Mode::OldConfig => {
             if let Some(text) = ctx.read(&config_name) {
                 let r = ev.read_config(&text, &prefix, warn_unknown);
                 report_warnings(&config_name, &r);
+                ev.calc_all();
             } else if let Some(list) = ctx.var("KCONFIG_DEFCONFIG_LIST") {
                 for name in list.split_whitespace() {
                     if let Some(text) = ctx.read(name) {
                         ctx.message(&format!("using defaults found in {name}"));
                         let r = ev.read_config(&text, &prefix, warn_unknown);
                         report_warnings(name, &r);
+                        ev.calc_all();
                         break;
                     }
                 }
@@ -318,6 +328,37 @@ fn execute(k: &Kconfig, mode: &Mode, ctx: &Context) -> Result<i32, String> {
         }
         Mode::HelpNewConfig => {
             list_new(&mut ev, k.root, &prefix, true);
+        }
+        Mode::OldAskConfig | Mode::OldConfig | Mode::SyncConfig => {
+            use crate::eval::questions::{AskMode, LineReader, QuestionError, Questionnaire};
+            use std::io::IsTerminal;
+            let ask = match mode {
+                Mode::OldAskConfig => AskMode::AskAll,
+                Mode::OldConfig => AskMode::NewOnly,
+                _ => AskMode::Sync,
+            };
+            let echo = !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal());
+            let stdin = std::io::stdin();
+            let mut input = LineReader(stdin.lock());
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            let mut q = Questionnaire::new(&mut ev, ask, &mut input, &mut out, echo, &prefix.0);
+            let result = q.run();
+            let read_errors = q.read_errors;
+            drop(q);
+            drop(out);
+            for _ in 0..read_errors {
+                eprint!("\nError in reading or end of file.\n");
+            }
+            match result {
+                Ok(()) => {}
+                Err(QuestionError::NoValue(name)) => {
+                    return Err(format!(
+                        "\nerror: no value for new symbol '{name}' at end of input"
+                    ));
+                }
+                Err(QuestionError::Io(e)) => return Err(format!("conf: {e}")),
+            }
         }
         _ => {}
     }

@@ -113,6 +113,14 @@ impl Evaluator<'_> {
         report
     }
 
+    /// Calculates every symbol, in the order the C tool does after reading a
+    /// configuration (`conf_read`). Later displays show these values.
+    pub fn calc_all(&mut self) {
+        for s in self.hash_order() {
+            self.calc(s);
+        }
+    }
+
     /// Writes the full `.config` text.
     pub fn write_config(&mut self, prefix: &Prefix) -> String {
         self.clear_all_valid();

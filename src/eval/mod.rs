@@ -5,6 +5,7 @@
 pub mod cnum;
 pub mod config;
 pub mod modes;
+pub mod questions;
 
 use crate::model::{
     CmpOp, Expr, ExprId, Kconfig, MenuId, PropId, PropKind, SymId, SymType, SYM_M, SYM_Y,
@@ -208,6 +209,12 @@ impl<'k> Evaluator<'k> {
     pub fn string_value(&mut self, s: SymId) -> String {
         self.calc(s);
         self.string_value_calculated(s).to_string()
+    }
+
+    /// The value as last calculated, without recalculating: what the C
+    /// tool's displays show (which may lag behind a change just made).
+    pub fn stored_string_value(&self, s: SymId) -> &str {
+        self.string_value_calculated(s)
     }
 
     fn string_value_calculated(&self, s: SymId) -> &str {
@@ -807,4 +814,110 @@ fn whole_number(s: &str, consumed: usize, overflow: bool) -> bool {
         && consumed > 0
         && consumed == s.len()
         && s.as_bytes()[consumed - 1].is_ascii_hexdigit()
+}
+
+// ----- setting values the way the interactive front ends do -----
+
+impl Evaluator<'_> {
+    /// `sym_set_tristate_value`: accepted only within what dependencies and
+    /// selects allow.
+    pub fn set_tristate_value(&mut self, s: SymId, val: Tri) -> bool {
+        let old = self.tri_value(s);
+        if !self.tristate_within_range(s, val) {
+            return false;
+        }
+        self.user[s.0 as usize] = Some(UserValue::Tri(val));
+        if old != val {
+            self.clear_all_valid();
+        }
+        true
+    }
+
+    /// `sym_string_within_range`: is `v` a valid value, inside any `range`?
+    pub fn string_within_range(&mut self, s: SymId, v: &str) -> bool {
+        let ty = self.k.sym(s).ty;
+        match ty {
+            SymType::String => true,
+            SymType::Int | SymType::Hex => {
+                if !config::string_valid(ty, v) {
+                    return false;
+                }
+                let base = if ty == SymType::Int { 10 } else { 16 };
+                let Some((lo, hi)) = self.active_range(s) else {
+                    return true;
+                };
+                let val = cnum::strtoll(v, base).value;
+                val >= self.range_bound(lo, base) && val <= self.range_bound(hi, base)
+            }
+            SymType::Bool | SymType::Tristate => {
+                match v.as_bytes().first().copied().and_then(Tri::from_letter) {
+                    Some(t) => self.tristate_within_range(s, t),
+                    None => false,
+                }
+            }
+            SymType::Unknown => false,
+        }
+    }
+
+    /// `sym_set_string_value`: hex values get their `0x`.
+    pub fn set_string_value(&mut self, s: SymId, v: &str) -> bool {
+        let ty = self.k.sym(s).ty;
+        if ty.is_boolish() {
+            return match v.as_bytes().first().copied().and_then(Tri::from_letter) {
+                Some(t) => self.set_tristate_value(s, t),
+                None => false,
+            };
+        }
+        if !self.string_within_range(s, v) {
+            return false;
+        }
+        let b = v.as_bytes();
+        let v = if ty == SymType::Hex
+            && !(b.len() >= 2 && b[0] == b'0' && (b[1] == b'x' || b[1] == b'X'))
+        {
+            format!("0x{v}")
+        } else {
+            v.to_string()
+        };
+        let new = UserValue::Str(v);
+        if self.user[s.0 as usize].as_ref() != Some(&new) {
+            self.user[s.0 as usize] = Some(new);
+            self.clear_all_valid();
+        }
+        true
+    }
+
+    /// The member a choice currently selects (`sym_calc_choice`).
+    pub fn choice_selection(&mut self, choice: MenuId) -> Option<SymId> {
+        self.calc_choice(choice)
+    }
+
+    /// `choice_set_value`: the user picks `sym`; every visible member gets an
+    /// explicit value and the highest priority, in menu order.
+    pub fn choice_set_value(&mut self, choice: MenuId, sym: SymId) {
+        let k = self.k;
+        let mut changed = false;
+        let members: Vec<SymId> = k
+            .menus_below(choice)
+            .filter_map(|m| k.menu(m).sym)
+            .collect();
+        for m in members {
+            if self.visible[m.0 as usize] == Tri::No {
+                continue;
+            }
+            let val = if m == sym { Tri::Yes } else { Tri::No };
+            if self.tri[m.0 as usize] != val {
+                changed = true;
+            }
+            self.user[m.0 as usize] = Some(UserValue::Tri(val));
+            let list = &mut self.choice_priority[choice.0 as usize];
+            if let Some(pos) = list.iter().position(|&x| x == m) {
+                list.remove(pos);
+                list.insert(0, m);
+            }
+        }
+        if changed {
+            self.clear_all_valid();
+        }
+    }
 }

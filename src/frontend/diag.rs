@@ -11,6 +11,8 @@ use std::fmt;
 pub struct KconfigError {
     /// `file:line:col` of the problem (or just a file name when no line applies).
     pub location: String,
+    /// `file:line`, as the C tool prints locations (empty when none applies).
+    pub file_line: String,
     pub message: String,
     #[source_code]
     pub source_code: Option<NamedSource<String>>,
@@ -40,6 +42,7 @@ impl KconfigError {
         let len = len.min(text_len - offset);
         KconfigError {
             location: sources.file_line_col(loc),
+            file_line: sources.file_line(loc),
             message: message.into(),
             source_code: Some(NamedSource::new(file.name.clone(), file.text.to_string())),
             span: Some(SourceSpan::new(offset.into(), len)),
@@ -48,12 +51,23 @@ impl KconfigError {
     }
 
     pub fn plain(location: impl Into<String>, message: impl Into<String>) -> Self {
+        let location = location.into();
         KconfigError {
-            location: location.into(),
+            file_line: location.clone(),
+            location,
             message: message.into(),
             source_code: None,
             span: None,
             help: None,
+        }
+    }
+
+    /// The message as `scripts/kconfig` words it: `file:line: message`.
+    pub fn c_style(&self) -> String {
+        if self.file_line.is_empty() {
+            self.message.clone()
+        } else {
+            format!("{}: {}", self.file_line, self.message)
         }
     }
 

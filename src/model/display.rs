@@ -97,7 +97,7 @@ fn symbol_with_value(ev: &mut Evaluator, s: SymId) -> String {
     if sym.ty == SymType::Unknown {
         sym.name.clone()
     } else {
-        format!("{} [={}]", sym.name, ev.string_value(s))
+        format!("{} [={}]", sym.name, ev.stored_string_value(s))
     }
 }
 
@@ -196,7 +196,11 @@ pub fn symbol_info(ev: &mut Evaluator, s: SymId) -> String {
     let sym = k.sym(s);
     let mut out = String::new();
     if !sym.is_choice {
-        out.push_str(&format!("Symbol: {} [={}]\n", sym.name, ev.string_value(s)));
+        out.push_str(&format!(
+            "Symbol: {} [={}]\n",
+            sym.name,
+            ev.stored_string_value(s)
+        ));
         out.push_str(&format!("Type  : {}\n", sym.ty.name()));
         if matches!(sym.ty, SymType::Int | SymType::Hex) {
             if let Some((lo, hi)) = ev.active_range(s) {
@@ -290,14 +294,20 @@ fn prompt_info(ev: &mut Evaluator, p: super::PropId) -> String {
             out.push_str(&format!("  Visible if: {}\n", with_values(ev, vis)));
         }
     }
-    // Location: the chain of menus above the entry, outermost first.
+    // Location: the chain of menus above the entry, outermost first. The
+    // walk checks visibility until it finds a visible entry (calculating
+    // values on the way, as the C tool does).
     let mut chain = Vec::new();
+    let mut found_visible = false;
     let mut cur = Some(prop.menu);
     while let Some(m) = cur {
         if m == k.root || chain.len() == 8 {
             break;
         }
         chain.push(m);
+        if !found_visible && ev.menu_is_visible(m) {
+            found_visible = true;
+        }
         cur = k.menu(m).parent;
     }
     out.push_str("  Location:\n");
@@ -308,7 +318,7 @@ fn prompt_info(ev: &mut Evaluator, p: super::PropId) -> String {
         out.push_str(k.prompt_text(m).unwrap_or(""));
         if let Some(s) = k.menu(m).sym {
             let name = k.sym(s).display_name().to_string();
-            out.push_str(&format!(" ({} [={}])", name, ev.string_value(s)));
+            out.push_str(&format!(" ({} [={}])", name, ev.stored_string_value(s)));
         }
         out.push('\n');
     }

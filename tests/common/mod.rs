@@ -254,3 +254,86 @@ pub const CONFIG_FILES: &[&str] = &[
     "include/generated/autoconf.h",
     "include/generated/rustc_cfg",
 ];
+
+/// Like [`run_in`], with `stdin` fed to the program.
+pub fn run_with_input(
+    dir: &Path,
+    program: &Path,
+    prefix: &[&str],
+    args: &[&str],
+    env: &HashMap<String, String>,
+    seed_config: Option<&[u8]>,
+    stdin: &[u8],
+) -> Run {
+    use std::io::Write;
+    if let Some(cfg) = seed_config {
+        std::fs::write(dir.join(".config"), cfg).expect("write seed .config");
+    }
+    let mut child = Command::new(program)
+        .args(prefix)
+        .args(args)
+        .env_clear()
+        .envs(env)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run conf");
+    let mut input = child.stdin.take().expect("stdin");
+    let data = stdin.to_vec();
+    // Feed from a thread: the program may print a lot before it reads.
+    let feeder = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let output = child.wait_with_output().expect("conf finishes");
+    let _ = feeder.join();
+    Run {
+        dir: dir.to_path_buf(),
+        output,
+    }
+}
+
+/// Both programs, fed the same standard input.
+pub fn both_with_input(
+    label: &str,
+    args: &[&str],
+    env: &HashMap<String, String>,
+    seed_config: Option<&[u8]>,
+    stdin: &[u8],
+) -> (Run, Run) {
+    let tree = tree();
+    let c_dir = workdir(&format!("{label}/c"));
+    let our_dir = workdir(&format!("{label}/ours"));
+    let c = run_with_input(
+        &c_dir,
+        &tree.join("scripts/kconfig/conf"),
+        &[],
+        args,
+        env,
+        seed_config,
+        stdin,
+    );
+    let o = run_with_input(&our_dir, &ours(), &["conf"], args, env, seed_config, stdin);
+    (c, o)
+}
+
+/// A fixed pseudo-random stream of answers to conf's questions: valid and
+/// invalid tristate answers, blank lines, help requests, numbers, junk.
+pub fn random_answers(seed: u64, lines: usize) -> Vec<u8> {
+    const OPTS: &[&str] = &[
+        "y", "n", "m", "", "?", "1", "2", "3", "yes", "no", "x", "0x10", "42", "hello",
+    ];
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    let mut out = String::new();
+    for _ in 0..lines {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        out.push_str(OPTS[((state >> 33) % OPTS.len() as u64) as usize]);
+        out.push('\n');
+    }
+    out.into_bytes()
+}
