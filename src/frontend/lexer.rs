@@ -357,6 +357,8 @@ pub struct Lexer {
     prev: Prev,
     prev_prev: Prev,
     pending_assign: bool,
+    /// After a preprocessor error nothing more is read.
+    failed: bool,
     pub warnings: Vec<LexWarning>,
 }
 
@@ -374,6 +376,7 @@ impl Lexer {
             prev: Prev::Eol,
             prev_prev: Prev::Eol,
             pending_assign: false,
+            failed: false,
             warnings: Vec::new(),
         }
     }
@@ -410,7 +413,25 @@ impl Lexer {
         sources: &SourceMap,
     ) -> Result<Token, KconfigError> {
         loop {
-            let token = self.next_raw(pp, sources)?;
+            if self.failed {
+                return Ok(Token {
+                    tok: Tok::Eof,
+                    loc: Loc {
+                        file: FileId(0),
+                        offset: 0,
+                        line: 0,
+                        col: 0,
+                    },
+                    len: 0,
+                });
+            }
+            let token = match self.next_raw(pp, sources) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.failed = true;
+                    return Err(e);
+                }
+            };
             let at_statement_start = matches!(self.prev, Prev::Eol | Prev::HelpText);
             if at_statement_start && token.tok == Tok::Eol {
                 continue;

@@ -212,7 +212,8 @@ impl Parser<'_> {
         let t = self.take()?;
         match t.tok {
             Tok::Eol => Ok(()),
-            Tok::Eof => Ok(()),
+            // The end of the top file does not end a statement (the end of a
+            // sourced file does): a last line without its newline is an error.
             _ => Err(self.unexpected(&t, "end of line")),
         }
     }
@@ -246,21 +247,9 @@ impl Parser<'_> {
                     return;
                 }
                 Ok(_) => {}
-                Err(e) => {
-                    // A lexer error (bad macro) ends the parse: nothing after it is reliable.
-                    self.errors.push(e);
-                    self.peeked = Some(Token {
-                        tok: Tok::Eof,
-                        loc: Loc {
-                            file: crate::frontend::source::FileId(0),
-                            offset: 0,
-                            line: 0,
-                            col: 0,
-                        },
-                        len: 0,
-                    });
-                    self.lexer =
-                        Lexer::new(crate::frontend::source::FileId(0), std::sync::Arc::from(""));
+                Err(_) => {
+                    // A lexer error (bad macro) is fatal, as in the C tool: the
+                    // lexer now reports the end of input.
                     return;
                 }
             }
@@ -459,6 +448,24 @@ impl Parser<'_> {
         end: Option<Token>,
     ) -> Result<(), KconfigError> {
         let Some(end) = end else {
+            // As the C parser does: a syntax error where the input ended,
+            // then "missing end statement" for each block still open.
+            if let Some(eof) = self.peeked.clone() {
+                let already = self.errors.iter().any(|e| {
+                    e.message
+                        .starts_with("syntax error: unexpected end of file")
+                });
+                if !already {
+                    let e = self.error_at(
+                        &eof,
+                        format!(
+                            "syntax error: unexpected end of file inside a '{}' block",
+                            want.name()
+                        ),
+                    );
+                    self.errors.push(e);
+                }
+            }
             let node_loc = self.k.menu(entry).loc;
             let err = KconfigError::at(
                 &self.k.sources,
