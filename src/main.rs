@@ -1,6 +1,7 @@
 //! The `kconfig-sat` command.
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 
 #[derive(Parser)]
 #[command(
@@ -15,11 +16,51 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Drop-in for scripts/kconfig/conf (non-interactive modes): same options and environment.
+    /// Drop-in for scripts/kconfig/conf: same options, environment, files and exit status.
     #[command(disable_help_flag = true)]
     Conf {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
+    },
+    /// What `make ARCH=<arch> TARGET` does for configuration targets, without make.
+    Make {
+        /// defconfig, NAME_defconfig, olddefconfig, oldconfig, config, savedefconfig,
+        /// all{no,yes,mod,def}config, randconfig, listnewconfig, helpnewconfig, syncconfig
+        target: String,
+        /// The kernel tree.
+        #[arg(long, default_value = "kconfig-data/linux-6.12")]
+        tree: PathBuf,
+        /// ARCH as make takes it (x86_64, arm64, riscv, ...).
+        #[arg(long, default_value = "x86_64")]
+        arch: String,
+        /// Object directory: where .config and include/ are written.
+        #[arg(short = 'O', long = "output", default_value = ".")]
+        out: PathBuf,
+        /// Shell commands from the tree: run, deny, replay:FILE or record:FILE.
+        #[arg(long, default_value = "run")]
+        probes: String,
+        /// No "configuration written" messages.
+        #[arg(short = 's')]
+        silent: bool,
+    },
+    /// Toolchain profiles: what the tree's $(shell,...) probes print.
+    Probe {
+        #[command(subcommand)]
+        command: ProbeCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProbeCommand {
+    /// Run every shell command of the tree once and store command -> output.
+    Record {
+        #[arg(long, default_value = "kconfig-data/linux-6.12")]
+        tree: PathBuf,
+        #[arg(long, default_value = "x86_64")]
+        arch: String,
+        /// Where to write the profile (JSON).
+        #[arg(short = 'o', long)]
+        output: PathBuf,
     },
 }
 
@@ -33,6 +74,24 @@ fn main() {
                 1
             }
         },
+        Command::Make {
+            target,
+            tree,
+            arch,
+            out,
+            probes,
+            silent,
+        } => kconfig_sat::cli::make::run(kconfig_sat::cli::make::MakeArgs {
+            target,
+            tree,
+            arch,
+            out,
+            probes,
+            silent,
+        }),
+        Command::Probe {
+            command: ProbeCommand::Record { tree, arch, output },
+        } => kconfig_sat::cli::make::record_probes(&tree, &arch, &output),
     };
     std::process::exit(code);
 }

@@ -2,7 +2,7 @@
 //! compiler, which kernel version. `load` parses a tree under a shell policy.
 
 use crate::frontend::diag::KconfigErrors;
-use crate::frontend::parser::{parse, FileResolver, ParseReport};
+use crate::frontend::parser::{parse_with, FileResolver, ParseOptions, ParseReport};
 use crate::frontend::preprocess::Preprocessor;
 use crate::frontend::shell::ShellPolicy;
 use crate::model::Kconfig;
@@ -33,6 +33,38 @@ pub const ARCHES: &[&str] = &[
     "x86_64",
     "xtensa",
 ];
+
+/// The defconfig file `make ARCH=<arch> defconfig` reads, relative to the
+/// tree. Where the arch's KBUILD_DEFCONFIG names a make target that merges
+/// fragments (mips, powerpc), a real file of the same arch stands in.
+pub fn default_defconfig(arch: &str) -> Option<&'static str> {
+    Some(match arch {
+        "alpha" => "arch/alpha/configs/defconfig",
+        "arc" => "arch/arc/configs/haps_hs_smp_defconfig",
+        "arm" => "arch/arm/configs/multi_v7_defconfig",
+        "arm64" => "arch/arm64/configs/defconfig",
+        "csky" => "arch/csky/configs/defconfig",
+        "hexagon" => "arch/hexagon/configs/comet_defconfig",
+        "loongarch" => "arch/loongarch/configs/loongson3_defconfig",
+        "m68k" => "arch/m68k/configs/multi_defconfig",
+        "microblaze" => "arch/microblaze/configs/mmu_defconfig",
+        "mips" => "arch/mips/configs/generic_defconfig",
+        "nios2" => "arch/nios2/configs/3c120_defconfig",
+        "openrisc" => "arch/openrisc/configs/or1ksim_defconfig",
+        "parisc" | "parisc64" => "arch/parisc/configs/generic-64bit_defconfig",
+        "powerpc" => "arch/powerpc/configs/ppc64_defconfig",
+        "riscv" => "arch/riscv/configs/defconfig",
+        "s390" => "arch/s390/configs/defconfig",
+        "sh" => "arch/sh/configs/shx3_defconfig",
+        "sparc" | "sparc64" => "arch/sparc/configs/sparc64_defconfig",
+        "sparc32" => "arch/sparc/configs/sparc32_defconfig",
+        "um" => "arch/um/configs/x86_64_defconfig",
+        "x86_64" | "x86" => "arch/x86/configs/x86_64_defconfig",
+        "i386" => "arch/x86/configs/i386_defconfig",
+        "xtensa" => "arch/xtensa/configs/iss_defconfig",
+        _ => return None,
+    })
+}
 
 /// `ARCH` -> `SRCARCH`, as the top Makefile maps them.
 pub fn srcarch(arch: &str) -> &str {
@@ -136,13 +168,24 @@ pub fn load(
     shell: ShellPolicy,
     extra_dirs: &[PathBuf],
 ) -> Result<Loaded, KconfigErrors> {
+    load_with(tree, top, env, shell, extra_dirs, ParseOptions::default())
+}
+
+pub fn load_with(
+    tree: &Path,
+    top: &str,
+    env: HashMap<String, String>,
+    shell: ShellPolicy,
+    extra_dirs: &[PathBuf],
+    options: ParseOptions,
+) -> Result<Loaded, KconfigErrors> {
     let mut resolver = FileResolver {
         search_dirs: extra_dirs.to_vec(),
         overlays: Vec::new(),
     };
     resolver.search_dirs.push(tree.to_path_buf());
     let mut pp = Preprocessor::new(env, shell);
-    let (kconfig, report) = parse(top, &resolver, &mut pp)?;
+    let (kconfig, report) = parse_with(top, &resolver, &mut pp, options)?;
     Ok(Loaded {
         kconfig,
         report,

@@ -6,7 +6,7 @@ use super::fsutil::{make_parent_dir, temp_path, write_atomic};
 use crate::eval::config::Prefix;
 use crate::eval::modes::NewSymbolPolicy;
 use crate::eval::Evaluator;
-use crate::frontend::shell::{ProbeProfile, ShellPolicy};
+use crate::frontend::shell::ShellPolicy;
 use crate::model::Kconfig;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -91,21 +91,9 @@ pub fn parse_args(args: &[String]) -> Result<ConfArgs, String> {
             "--defconfig" => mode = Some(Mode::DefConfig(value(&mut i)?)),
             "--savedefconfig" => mode = Some(Mode::SaveDefConfig(value(&mut i)?)),
             "--probes" => {
-                let v = value(&mut i)?;
-                probes = match v.split_once(':') {
-                    None if v == "run" => ShellPolicy::Run,
-                    None if v == "deny" => ShellPolicy::Deny,
-                    Some(("replay", f)) => ShellPolicy::Replay(ProbeProfile::load(Path::new(f))?),
-                    Some(("record", f)) => {
-                        record_to = Some(PathBuf::from(f));
-                        ShellPolicy::Record(ProbeProfile::default())
-                    }
-                    _ => {
-                        return Err(format!(
-                            "--probes takes run, deny, replay:FILE or record:FILE, not '{v}'"
-                        ))
-                    }
-                };
+                let (policy, record) = super::make::probe_policy(&value(&mut i)?)?;
+                probes = policy;
+                record_to = record;
             }
             "--oldaskconfig" => mode = Some(Mode::OldAskConfig),
             "--oldconfig" => mode = Some(Mode::OldConfig),
@@ -133,16 +121,40 @@ pub fn parse_args(args: &[String]) -> Result<ConfArgs, String> {
     })
 }
 
-/// Runs conf; returns the process exit status.
+/// Runs conf with the process environment; returns the exit status.
 pub fn run(args: ConfArgs) -> i32 {
     let env: HashMap<String, String> = std::env::vars().collect();
+    run_with_env(args, env)
+}
+
+/// Runs conf with the given environment (what `make` would export), in the
+/// current directory (the object tree).
+pub fn run_with_env(args: ConfArgs, env: HashMap<String, String>) -> i32 {
     let srctree = env.get("srctree").map(PathBuf::from);
     let mut dirs = vec![PathBuf::from(".")];
     if let Some(t) = &srctree {
         dirs.push(t.clone());
     }
     let tree = dirs.pop().unwrap_or_else(|| PathBuf::from("."));
-    let loaded = match crate::tree::load(&tree, &args.kconfig, env.clone(), args.probes, &dirs) {
+    // Menu walks that skip hidden entries need the full menu structure; the
+    // modes that only compute and write values do not.
+    let menu_structure = matches!(
+        args.mode,
+        Mode::OldAskConfig
+            | Mode::OldConfig
+            | Mode::SyncConfig
+            | Mode::ListNewConfig
+            | Mode::HelpNewConfig
+    );
+    let options = crate::frontend::parser::ParseOptions { menu_structure };
+    let loaded = match crate::tree::load_with(
+        &tree,
+        &args.kconfig,
+        env.clone(),
+        args.probes,
+        &dirs,
+        options,
+    ) {
         Ok(l) => l,
         Err(errors) => {
             for e in &errors.errors {
@@ -172,13 +184,16 @@ pub fn run(args: ConfArgs) -> i32 {
         search: search_dirs(&env),
         silent: args.silent || args.mode == Mode::SyncConfig,
     };
-    match execute(k, &args.mode, &ctx) {
+    let code = match execute(k, &args.mode, &ctx) {
         Ok(code) => code,
         Err(msg) => {
             eprintln!("{msg}");
             1
         }
-    }
+    };
+    // The process ends here: freeing the model would only cost time.
+    std::mem::forget(loaded.kconfig);
+    code
 }
 
 struct Context<'a> {

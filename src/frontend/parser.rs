@@ -67,7 +67,17 @@ pub struct Parser<'a> {
     current_choice: Option<MenuId>,
     errors: Vec<KconfigError>,
     warnings: Vec<String>,
+    /// Nesting of blocks and of parentheses/negations, and operators in the
+    /// current expression: bounded so hostile input cannot exhaust the stack
+    /// of this or any later pass (all of them recurse over expressions).
+    block_depth: usize,
+    expr_depth: usize,
+    expr_ops: usize,
 }
+
+const MAX_BLOCK_DEPTH: usize = 256;
+const MAX_EXPR_DEPTH: usize = 256;
+const MAX_EXPR_OPERATORS: usize = 4096;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum BlockEnd {
@@ -86,11 +96,36 @@ impl BlockEnd {
     }
 }
 
+/// Choices about how much of the model to build.
+#[derive(Debug, Clone, Copy)]
+pub struct ParseOptions {
+    /// Compute the simplified dependency forms and automatic submenus (see
+    /// [`Kconfig::menu_structure`]). Needed by menu walks and displays.
+    pub menu_structure: bool,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        ParseOptions {
+            menu_structure: true,
+        }
+    }
+}
+
 /// Parses the tree rooted at `top` (usually `Kconfig`).
 pub fn parse(
     top: &str,
     resolver: &FileResolver,
     pp: &mut Preprocessor,
+) -> Result<(Kconfig, ParseReport), KconfigErrors> {
+    parse_with(top, resolver, pp, ParseOptions::default())
+}
+
+pub fn parse_with(
+    top: &str,
+    resolver: &FileResolver,
+    pp: &mut Preprocessor,
+    options: ParseOptions,
 ) -> Result<(Kconfig, ParseReport), KconfigErrors> {
     let mut sources = SourceMap::default();
     let Some((path, text)) = resolver.open(top) else {
@@ -106,6 +141,7 @@ pub fn parse(
         col: 1,
     };
     let mut k = Kconfig::new(sources, root_loc);
+    k.menu_structure = options.menu_structure;
     k.files_read.push(top.to_string());
     let root = k.root;
     let mut parser = Parser {
@@ -120,6 +156,9 @@ pub fn parse(
         current_choice: None,
         errors: Vec::new(),
         warnings: Vec::new(),
+        block_depth: 0,
+        expr_depth: 0,
+        expr_ops: 0,
     };
     parser.parse_input();
     let Parser {
@@ -276,12 +315,14 @@ impl Parser<'_> {
     }
 
     fn open_block(&mut self) -> MenuId {
+        self.block_depth += 1;
         self.current_menu = self.current_entry;
         self.tail = None;
         self.current_menu
     }
 
     fn close_block(&mut self) {
+        self.block_depth = self.block_depth.saturating_sub(1);
         self.tail = Some(self.current_menu);
         self.current_menu = self.k.menu(self.current_menu).parent.unwrap_or(self.k.root);
     }
@@ -694,6 +735,12 @@ impl Parser<'_> {
 
     fn parse_choice(&mut self) -> Result<(), KconfigError> {
         let start = self.take()?;
+        if self.block_depth >= MAX_BLOCK_DEPTH {
+            return Err(self.error_at(
+                &start,
+                format!("blocks nested more than {MAX_BLOCK_DEPTH} levels deep"),
+            ));
+        }
         self.expect_eol()?;
         let sym = self.k.new_choice_symbol();
         let entry = self.add_entry(Some(sym), start.loc, MenuKind::Choice);
@@ -746,6 +793,12 @@ impl Parser<'_> {
 
     fn parse_if(&mut self, in_choice: bool) -> Result<(), KconfigError> {
         let start = self.take()?;
+        if self.block_depth >= MAX_BLOCK_DEPTH {
+            return Err(self.error_at(
+                &start,
+                format!("blocks nested more than {MAX_BLOCK_DEPTH} levels deep"),
+            ));
+        }
         let cond = self.parse_expr()?;
         self.expect_eol()?;
         let entry = self.add_entry(None, start.loc, MenuKind::If);
@@ -757,6 +810,12 @@ impl Parser<'_> {
 
     fn parse_menu(&mut self) -> Result<(), KconfigError> {
         let start = self.take()?;
+        if self.block_depth >= MAX_BLOCK_DEPTH {
+            return Err(self.error_at(
+                &start,
+                format!("blocks nested more than {MAX_BLOCK_DEPTH} levels deep"),
+            ));
+        }
         let text = self.expect_quoted()?;
         self.expect_eol()?;
         let entry = self.add_entry(None, start.loc, MenuKind::Menu);
@@ -860,8 +919,12 @@ impl Parser<'_> {
     }
 
     fn parse_expr(&mut self) -> Result<ExprId, KconfigError> {
+        if self.expr_depth == 0 {
+            self.expr_ops = 0;
+        }
         let mut left = self.parse_and()?;
         while self.peek()? == &Tok::Or {
+            self.count_operator()?;
             self.take()?;
             let right = self.parse_and()?;
             left = self.k.exprs.add(Expr::Or(left, right));
@@ -872,6 +935,7 @@ impl Parser<'_> {
     fn parse_and(&mut self) -> Result<ExprId, KconfigError> {
         let mut left = self.parse_unary()?;
         while self.peek()? == &Tok::And {
+            self.count_operator()?;
             self.take()?;
             let right = self.parse_unary()?;
             left = self.k.exprs.add(Expr::And(left, right));
@@ -879,7 +943,34 @@ impl Parser<'_> {
         Ok(left)
     }
 
+    fn count_operator(&mut self) -> Result<(), KconfigError> {
+        self.expr_ops += 1;
+        if self.expr_ops > MAX_EXPR_OPERATORS {
+            let t = self.take()?;
+            return Err(self.error_at(
+                &t,
+                format!("expression has more than {MAX_EXPR_OPERATORS} operators"),
+            ));
+        }
+        Ok(())
+    }
+
     fn parse_unary(&mut self) -> Result<ExprId, KconfigError> {
+        if self.expr_depth >= MAX_EXPR_DEPTH {
+            let t = self.take()?;
+            return Err(self.error_at(
+                &t,
+                format!("expression nested more than {MAX_EXPR_DEPTH} levels deep"),
+            ));
+        }
+        self.expr_depth += 1;
+        self.count_operator()?;
+        let result = self.parse_unary_inner();
+        self.expr_depth -= 1;
+        result
+    }
+
+    fn parse_unary_inner(&mut self) -> Result<ExprId, KconfigError> {
         match self.peek()? {
             Tok::Not => {
                 self.take()?;

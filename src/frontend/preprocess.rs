@@ -308,7 +308,10 @@ impl Preprocessor {
             }
             "filename" => self.file_name.clone(),
             "lineno" => self.line.to_string(),
-            "shell" => self.shell.call(&args[0])?,
+            "shell" => {
+                let srctree = self.env.get("srctree").map(String::as_str);
+                self.shell.call(&args[0], srctree)?
+            }
             _ => return Ok(None),
         };
         Ok(Some(out))

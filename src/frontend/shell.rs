@@ -45,21 +45,30 @@ pub enum ShellPolicy {
     Deny,
 }
 
+/// How a profile names the tree in commands, so it replays wherever the tree is.
+pub const SRCTREE_MARK: &str = "$(srctree)";
+
 impl ShellPolicy {
     /// Runs (or looks up) one command and returns its output the way Kconfig
     /// uses it: trailing newlines dropped, inner newlines turned into spaces.
-    pub fn call(&mut self, command: &str) -> Result<String, String> {
+    /// `srctree` is the tree's path as the command spells it (if known).
+    pub fn call(&mut self, command: &str, srctree: Option<&str>) -> Result<String, String> {
+        let key = || match srctree {
+            Some(t) if !t.is_empty() => command.replace(t, SRCTREE_MARK),
+            _ => command.to_string(),
+        };
         match self {
             ShellPolicy::Run => run_shell(command),
             ShellPolicy::Record(profile) => {
-                if let Some(out) = profile.commands.get(command) {
+                let key = key();
+                if let Some(out) = profile.commands.get(&key) {
                     return Ok(out.clone());
                 }
                 let out = run_shell(command)?;
-                profile.commands.insert(command.to_string(), out.clone());
+                profile.commands.insert(key, out.clone());
                 Ok(out)
             }
-            ShellPolicy::Replay(profile) => profile.commands.get(command).cloned().ok_or_else(|| {
+            ShellPolicy::Replay(profile) => profile.commands.get(&key()).cloned().ok_or_else(|| {
                 format!(
                     "shell command not in the probe profile (record one with `kconfig-sat probe record`): {command}"
                 )

@@ -75,7 +75,11 @@ fn propagate(k: &mut Kconfig, parent: MenuId, inside_choice: bool) {
             let own = rewrite_m(k, raw_own);
             let basedep = k.exprs.and_opt(parent_dep, own);
             k.menus[child.0 as usize].dep = basedep;
-            let c_basedep = simplified(k, parent_c_dep, raw_own);
+            let c_basedep = if k.menu_structure {
+                simplified(k, parent_c_dep, raw_own)
+            } else {
+                None
+            };
             k.menus[child.0 as usize].c_dep = c_basedep;
             let props: Vec<_> = match k.menu(child).sym {
                 Some(s) => k.sym(s).props.clone(),
@@ -89,9 +93,13 @@ fn propagate(k: &mut Kconfig, parent: MenuId, inside_choice: bool) {
                 let cond = rewrite_m(k, raw_cond);
                 let dep = k.exprs.and_opt(basedep, cond);
                 k.props[p.0 as usize].visible = dep;
-                let c_dep = simplified(k, c_basedep, raw_cond);
+                let c_dep = if k.menu_structure {
+                    simplified(k, c_basedep, raw_cond)
+                } else {
+                    None
+                };
                 k.props[p.0 as usize].c_visible = c_dep;
-                if k.prop(p).text.is_some() {
+                if k.menu_structure && k.prop(p).text.is_some() {
                     let mut forms = std::mem::take(&mut k.forms);
                     let differs = !forms.eq(&SymFacts { k }, c_basedep, c_dep);
                     k.forms = forms;
@@ -144,7 +152,9 @@ fn propagate(k: &mut Kconfig, parent: MenuId, inside_choice: bool) {
             cur = k.menu(child).next;
         }
     } else if let (false, Some(sym)) = (inside_choice, parent_sym) {
-        build_submenu(k, parent, sym);
+        if k.menu_structure {
+            build_submenu(k, parent, sym);
+        }
         // A definition without dependencies adds nothing here (as in the C
         // tool, whose OR of a missing expression is the other side).
         let dep = k.menu(parent).dep;

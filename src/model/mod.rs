@@ -167,6 +167,10 @@ pub struct Kconfig {
     pub exprs: ExprArena,
     /// Simplified forms of dependencies (see [`simplify`]).
     pub forms: simplify::Forms,
+    /// Whether finalize computed the simplified forms and the automatic
+    /// submenus. Values and `.config` output do not depend on them; menu walks
+    /// that skip hidden entries (questions, listnewconfig) and displays do.
+    pub menu_structure: bool,
     pub root: MenuId,
     pub modules_sym: Option<SymId>,
     by_name: FastMap<String, SymId>,
@@ -186,6 +190,7 @@ impl Kconfig {
             menus: Vec::new(),
             exprs: ExprArena::default(),
             forms: simplify::Forms::default(),
+            menu_structure: true,
             root: MenuId(0),
             modules_sym: None,
             by_name: FastMap::default(),

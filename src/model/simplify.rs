@@ -37,6 +37,13 @@ pub struct Forms {
     index: FastMap<F, FId>,
     dups_memo: FastMap<FId, FId>,
     from_raw_memo: FastMap<ExprId, FId>,
+    // Every operation below is a pure function of hash-consed ids (the change
+    // counter they touch is saved and restored by their callers), so results
+    // are memoised: menu dependencies share long prefixes.
+    transform_memo: FastMap<FId, FId>,
+    trans_compare_memo: FastMap<(FId, bool, SymId), Opt>,
+    eq_memo: FastMap<(FId, FId), bool>,
+    eliminate_eq_memo: FastMap<(FId, FId), (FId, FId)>,
     trans_count: u32,
 }
 
@@ -180,6 +187,15 @@ impl Forms {
     }
 
     fn transform_inner(&mut self, facts: &SymFacts, e: FId) -> FId {
+        if let Some(&done) = self.transform_memo.get(&e) {
+            return done;
+        }
+        let out = self.transform_uncached(facts, e);
+        self.transform_memo.insert(e, out);
+        out
+    }
+
+    fn transform_uncached(&mut self, facts: &SymFacts, e: FId) -> FId {
         let e = match self.get(e) {
             F::Not(a) => {
                 let a = self.transform_inner(facts, a);
@@ -300,6 +316,20 @@ impl Forms {
         let (Some(a), Some(b)) = (e1, e2) else {
             return self.is_yes(e1) && self.is_yes(e2);
         };
+        if a == b {
+            // Hash-consed: the same id is the same tree (cancellation of a
+            // tree against itself leaves equal sides too).
+            return true;
+        }
+        if let Some(&r) = self.eq_memo.get(&(a, b)) {
+            return r;
+        }
+        let r = self.eq_uncached(facts, a, b);
+        self.eq_memo.insert((a, b), r);
+        r
+    }
+
+    fn eq_uncached(&mut self, facts: &SymFacts, a: FId, b: FId) -> bool {
         let (fa, fb) = (self.get(a), self.get(b));
         match (fa, fb) {
             (F::Cmp(o1, a1, b1), F::Cmp(o2, a2, b2)) => o1 == o2 && a1 == a2 && b1 == b2,
@@ -322,9 +352,15 @@ impl Forms {
 
     /// `expr_eliminate_eq`: cancels operands that appear on both sides.
     pub fn eliminate_eq(&mut self, facts: &SymFacts, e1: &mut Opt, e2: &mut Opt) {
-        let (Some(mut a), Some(mut b)) = (*e1, *e2) else {
+        let (Some(a0), Some(b0)) = (*e1, *e2) else {
             return;
         };
+        if let Some(&(a, b)) = self.eliminate_eq_memo.get(&(a0, b0)) {
+            *e1 = Some(a);
+            *e2 = Some(b);
+            return;
+        }
+        let (mut a, mut b) = (a0, b0);
         if let Some(op) = self.op_of(a) {
             self.eliminate_eq_inner(facts, op, &mut a, &mut b);
         }
@@ -334,8 +370,10 @@ impl Forms {
                 self.eliminate_eq_inner(facts, op, &mut a, &mut b);
             }
         }
-        *e1 = Some(self.eliminate_yn(a));
-        *e2 = Some(self.eliminate_yn(b));
+        let (a, b) = (self.eliminate_yn(a), self.eliminate_yn(b));
+        self.eliminate_eq_memo.insert((a0, b0), (a, b));
+        *e1 = Some(a);
+        *e2 = Some(b);
     }
 
     fn eliminate_eq_inner(&mut self, facts: &SymFacts, op: Op, e1: &mut FId, e2: &mut FId) {
@@ -578,6 +616,15 @@ impl Forms {
             let x = self.sym(s);
             return Some(if unequal { self.node(F::Not(x)) } else { x });
         };
+        if let Some(&done) = self.trans_compare_memo.get(&(e, unequal, s)) {
+            return done;
+        }
+        let out = self.trans_compare_uncached(e, unequal, s);
+        self.trans_compare_memo.insert((e, unequal, s), out);
+        out
+    }
+
+    fn trans_compare_uncached(&mut self, e: FId, unequal: bool, s: SymId) -> Opt {
         match self.get(e) {
             F::And(a, b) | F::Or(a, b) => {
                 let is_and = matches!(self.get(e), F::And(..));

@@ -25,58 +25,19 @@ pub fn ours() -> PathBuf {
 }
 
 pub fn srcarch(arch: &str) -> &str {
-    match arch {
-        "x86_64" | "i386" => "x86",
-        "sparc32" | "sparc64" => "sparc",
-        "parisc64" => "parisc",
-        a => a,
-    }
+    kconfig_sat::tree::srcarch(arch)
 }
 
 /// The variables `make ARCH=<arch> <target>config` exports (see
-/// ../shared/notes/kconfig-reference.md), on top of PATH and HOME.
+/// ../shared/notes/kconfig-reference.md), as the library builds them.
 pub fn make_env(tree: &Path, arch: &str) -> HashMap<String, String> {
-    let mut env = HashMap::new();
-    for key in ["PATH", "HOME", "LANG", "TMPDIR"] {
-        if let Ok(v) = std::env::var(key) {
-            env.insert(key.to_string(), v);
-        }
-    }
-    let cc = Command::new("gcc")
-        .arg("--version")
-        .env("LC_ALL", "C")
-        .output()
-        .expect("gcc runs");
-    let cc_text = String::from_utf8_lossy(&cc.stdout)
-        .lines()
-        .next()
-        .unwrap_or("")
-        .to_string();
-    let version = kconfig_sat::tree::kernel_version(tree).expect("kernel version in Makefile");
-    for (k, v) in [
-        ("srctree", tree.to_string_lossy().to_string()),
-        ("ARCH", arch.to_string()),
-        ("SRCARCH", srcarch(arch).to_string()),
-        ("SUBARCH", "x86".to_string()),
-        ("CC", "gcc".into()),
-        ("LD", "ld".into()),
-        ("HOSTCC", "gcc".into()),
-        ("AR", "ar".into()),
-        ("NM", "nm".into()),
-        ("OBJCOPY", "objcopy".into()),
-        ("CC_VERSION_TEXT", cc_text),
-        ("RUSTC", "rustc".into()),
-        ("BINDGEN", "bindgen".into()),
-        ("PAHOLE", "pahole".into()),
-        ("HOSTPKG_CONFIG", "pkg-config".into()),
-        ("KERNELVERSION", version),
-        ("KCONFIG_DEFCONFIG_LIST", String::new()),
-    ] {
-        env.insert(k.to_string(), v);
-    }
-    if arch == "um" {
-        env.insert("HEADER_ARCH".into(), "x86".into());
-    }
+    let cc = kconfig_sat::tree::host_cc_version_text();
+    assert!(!cc.is_empty(), "gcc is needed (the kernel's probes run it)");
+    let env = kconfig_sat::tree::make_environment(tree, arch, &cc);
+    assert!(
+        env.contains_key("KERNELVERSION"),
+        "kernel version read from the tree's Makefile"
+    );
     env
 }
 
@@ -194,58 +155,12 @@ pub fn assert_same(label: &str, c: &Run, o: &Run, files: &[&str]) {
     }
 }
 
-/// The defconfig file `make ARCH=<arch> defconfig` uses (or, where that
-/// target merges fragments, a real file of the same arch).
+/// The defconfig file `make ARCH=<arch> defconfig` uses.
 pub fn arch_defconfig(arch: &str) -> &'static str {
-    match arch {
-        "alpha" => "arch/alpha/configs/defconfig",
-        "arc" => "arch/arc/configs/haps_hs_smp_defconfig",
-        "arm" => "arch/arm/configs/multi_v7_defconfig",
-        "arm64" => "arch/arm64/configs/defconfig",
-        "csky" => "arch/csky/configs/defconfig",
-        "hexagon" => "arch/hexagon/configs/comet_defconfig",
-        "loongarch" => "arch/loongarch/configs/loongson3_defconfig",
-        "m68k" => "arch/m68k/configs/multi_defconfig",
-        "microblaze" => "arch/microblaze/configs/mmu_defconfig",
-        "mips" => "arch/mips/configs/generic_defconfig",
-        "nios2" => "arch/nios2/configs/3c120_defconfig",
-        "openrisc" => "arch/openrisc/configs/or1ksim_defconfig",
-        "parisc" => "arch/parisc/configs/generic-64bit_defconfig",
-        "powerpc" => "arch/powerpc/configs/ppc64_defconfig",
-        "riscv" => "arch/riscv/configs/defconfig",
-        "s390" => "arch/s390/configs/defconfig",
-        "sh" => "arch/sh/configs/shx3_defconfig",
-        "sparc" => "arch/sparc/configs/sparc64_defconfig",
-        "um" => "arch/um/configs/x86_64_defconfig",
-        "x86_64" => "arch/x86/configs/x86_64_defconfig",
-        "xtensa" => "arch/xtensa/configs/iss_defconfig",
-        other => panic!("no defconfig known for {other}"),
-    }
+    kconfig_sat::tree::default_defconfig(arch).expect("known arch")
 }
 
-pub const ALL_ARCHES: &[&str] = &[
-    "alpha",
-    "arc",
-    "arm",
-    "arm64",
-    "csky",
-    "hexagon",
-    "loongarch",
-    "m68k",
-    "microblaze",
-    "mips",
-    "nios2",
-    "openrisc",
-    "parisc",
-    "powerpc",
-    "riscv",
-    "s390",
-    "sh",
-    "sparc",
-    "um",
-    "x86_64",
-    "xtensa",
-];
+pub const ALL_ARCHES: &[&str] = kconfig_sat::tree::ARCHES;
 
 pub const CONFIG_FILES: &[&str] = &[
     ".config",

@@ -1,0 +1,132 @@
+//! `kconfig-sat make TARGET`: what `make ARCH=<arch> TARGET` does for the
+//! configuration targets, without make: the same environment is built from
+//! the tree (kernel version, arch, compiler) and conf's logic runs on it.
+
+use super::conf::{run_with_env, ConfArgs, Mode};
+use crate::frontend::shell::{ProbeProfile, ShellPolicy};
+use std::path::{Path, PathBuf};
+
+pub struct MakeArgs {
+    pub target: String,
+    pub tree: PathBuf,
+    pub arch: String,
+    pub out: PathBuf,
+    pub probes: String,
+    pub silent: bool,
+}
+
+/// The conf mode of a make target; `None` for targets that are not about configuration.
+pub fn mode_for_target(target: &str, arch: &str) -> Option<Mode> {
+    Some(match target {
+        "config" => Mode::OldAskConfig,
+        "oldconfig" => Mode::OldConfig,
+        "olddefconfig" => Mode::OldDefConfig,
+        "syncconfig" => Mode::SyncConfig,
+        "allnoconfig" => Mode::AllNoConfig,
+        "allyesconfig" => Mode::AllYesConfig,
+        "allmodconfig" => Mode::AllModConfig,
+        "alldefconfig" => Mode::AllDefConfig,
+        "randconfig" => Mode::RandConfig,
+        "listnewconfig" => Mode::ListNewConfig,
+        "helpnewconfig" => Mode::HelpNewConfig,
+        "savedefconfig" => Mode::SaveDefConfig("defconfig".into()),
+        "defconfig" => Mode::DefConfig(crate::tree::default_defconfig(arch)?.to_string()),
+        t if t.ends_with("_defconfig") => {
+            Mode::DefConfig(format!("arch/{}/configs/{t}", crate::tree::srcarch(arch)))
+        }
+        _ => return None,
+    })
+}
+
+/// Parses `--probes` values shared by the commands: run, deny, replay:FILE, record:FILE.
+pub fn probe_policy(spec: &str) -> Result<(ShellPolicy, Option<PathBuf>), String> {
+    match spec.split_once(':') {
+        None if spec == "run" => Ok((ShellPolicy::Run, None)),
+        None if spec == "deny" => Ok((ShellPolicy::Deny, None)),
+        Some(("replay", f)) => Ok((ShellPolicy::Replay(ProbeProfile::load(Path::new(f))?), None)),
+        Some(("record", f)) => Ok((
+            ShellPolicy::Record(ProbeProfile::default()),
+            Some(PathBuf::from(f)),
+        )),
+        _ => Err(format!(
+            "--probes takes run, deny, replay:FILE or record:FILE, not '{spec}'"
+        )),
+    }
+}
+
+pub fn run(args: MakeArgs) -> i32 {
+    let Some(mode) = mode_for_target(&args.target, &args.arch) else {
+        eprintln!(
+            "kconfig-sat make: '{}' is not a configuration target",
+            args.target
+        );
+        return 2;
+    };
+    let tree = match args.tree.canonicalize() {
+        Ok(t) if t.join("Kconfig").is_file() => t,
+        _ => {
+            eprintln!(
+                "kconfig-sat make: no kernel tree at {} (kconfig-data/fetch-linux.sh fetches one)",
+                args.tree.display()
+            );
+            return 2;
+        }
+    };
+    // Probe profiles are named relative to where the command was started.
+    let (probes, record_to) = match probe_policy(&args.probes) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("kconfig-sat make: {e}");
+            return 2;
+        }
+    };
+    let record_to = record_to.map(|p| std::env::current_dir().map(|d| d.join(&p)).unwrap_or(p));
+    if let Err(e) =
+        std::fs::create_dir_all(&args.out).and_then(|_| std::env::set_current_dir(&args.out))
+    {
+        eprintln!("kconfig-sat make: {}: {e}", args.out.display());
+        return 2;
+    }
+    let env =
+        crate::tree::make_environment(&tree, &args.arch, &crate::tree::host_cc_version_text());
+    let conf = ConfArgs {
+        mode,
+        silent: args.silent,
+        kconfig: "Kconfig".into(),
+        probes,
+        record_to,
+    };
+    run_with_env(conf, env)
+}
+
+/// `kconfig-sat probe record`: runs every `$(shell,...)` of a tree once and
+/// stores what each printed, so later runs can replay them without running
+/// anything from the tree.
+pub fn record_probes(tree: &Path, arch: &str, output: &Path) -> i32 {
+    let tree = &tree.canonicalize().unwrap_or_else(|_| tree.to_path_buf());
+    let cc = crate::tree::host_cc_version_text();
+    let env = crate::tree::make_environment(tree, arch, &cc);
+    let policy = ShellPolicy::Record(ProbeProfile::default());
+    match crate::tree::load(tree, "Kconfig", env, policy, &[]) {
+        Ok(loaded) => {
+            let Some(mut profile) = loaded.shell.into_profile() else {
+                return 1;
+            };
+            let version = crate::tree::kernel_version(tree).unwrap_or_default();
+            profile.note = format!("Linux {version}, ARCH={arch}, {cc}");
+            let n = profile.commands.len();
+            if let Err(e) = super::fsutil::write_atomic(output, profile.to_json().as_bytes()) {
+                eprintln!("cannot write {}: {e}", output.display());
+                return 1;
+            }
+            println!("recorded {n} shell commands to {}", output.display());
+            0
+        }
+        Err(errors) => {
+            for e in errors.errors {
+                eprintln!("{:?}", miette::Report::new(e));
+            }
+            1
+        }
+    }
+}
