@@ -13,19 +13,34 @@ use std::path::PathBuf;
 fn tree() -> PathBuf {
     std::env::var_os("KCONFIG_SAT_TREE")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("kconfig-data/linux-6.12"))
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("kconfig-data/linux-6.12")
+        })
 }
 
 fn bench(c: &mut Criterion) {
-    let tree = tree().canonicalize().expect("run kconfig-data/fetch-linux.sh first");
+    let tree = tree()
+        .canonicalize()
+        .expect("run kconfig-data/fetch-linux.sh first");
     let env = make_environment(&tree, "x86_64", &host_cc_version_text());
-    let fast = ParseOptions { menu_structure: false };
+    let fast = ParseOptions {
+        menu_structure: false,
+    };
     // Record the probes once; every iteration replays them.
-    let recorded = load_with(&tree, "Kconfig", env.clone(), ShellPolicy::Record(ProbeProfile::default()), &[], fast)
-        .expect("tree loads");
+    let recorded = load_with(
+        &tree,
+        "Kconfig",
+        env.clone(),
+        ShellPolicy::Record(ProbeProfile::default()),
+        &[],
+        fast,
+    )
+    .expect("tree loads");
     let profile = recorded.shell.into_profile().expect("profile");
     let prefix = Prefix::default();
-    let defconfig = std::fs::read_to_string(tree.join(default_defconfig("x86_64").expect("x86_64"))).expect("defconfig");
+    let defconfig =
+        std::fs::read_to_string(tree.join(default_defconfig("x86_64").expect("x86_64")))
+            .expect("defconfig");
     let full_config = {
         let mut ev = Evaluator::new(&recorded.kconfig);
         ev.read_config(&defconfig, &prefix, false);
@@ -36,12 +51,29 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("x86_64-6.12");
     group.sample_size(20);
     group.bench_function("load (replayed probes)", |b| {
-        b.iter(|| load_with(&tree, "Kconfig", env.clone(), ShellPolicy::Replay(profile.clone()), &[], fast).expect("loads"))
+        b.iter(|| {
+            load_with(
+                &tree,
+                "Kconfig",
+                env.clone(),
+                ShellPolicy::Replay(profile.clone()),
+                &[],
+                fast,
+            )
+            .expect("loads")
+        })
     });
     group.bench_function("load + olddefconfig (replayed probes)", |b| {
         b.iter(|| {
-            let loaded =
-                load_with(&tree, "Kconfig", env.clone(), ShellPolicy::Replay(profile.clone()), &[], fast).expect("loads");
+            let loaded = load_with(
+                &tree,
+                "Kconfig",
+                env.clone(),
+                ShellPolicy::Replay(profile.clone()),
+                &[],
+                fast,
+            )
+            .expect("loads");
             let mut ev = Evaluator::new(&loaded.kconfig);
             ev.read_config(&full_config, &prefix, false);
             ev.calc_all();

@@ -5,6 +5,10 @@
 //! [`model`] (symbols, menus, expressions, dependency graph), which the exact
 //! [`eval`]uator reads. The CLI ([`cli`]) only wires these together.
 
+// Errors carry a rendered source snippet for miette; they are built only on
+// the failure path, so their size does not matter.
+#![allow(clippy::result_large_err)]
+
 pub mod cli;
 pub mod eval;
 pub mod fasthash;

@@ -328,7 +328,7 @@ fn execute(k: &Kconfig, mode: &Mode, ctx: &Context) -> Result<i32, String> {
         Mode::RandConfig => {
             let seed = ctx
                 .var("KCONFIG_SEED")
-                .and_then(|s| parse_c_long(s))
+                .and_then(parse_c_long)
                 .unwrap_or_else(|| {
                     std::time::SystemTime::now()
                         .duration_since(std::time::UNIX_EPOCH)

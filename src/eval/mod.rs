@@ -27,14 +27,7 @@ impl Tri {
     pub fn or(self, o: Tri) -> Tri {
         self.max(o)
     }
-    #[inline]
-    pub fn not(self) -> Tri {
-        match self {
-            Tri::No => Tri::Yes,
-            Tri::Mod => Tri::Mod,
-            Tri::Yes => Tri::No,
-        }
-    }
+
     pub fn letter(self) -> &'static str {
         match self {
             Tri::No => "n",
@@ -49,6 +42,18 @@ impl Tri {
             b'm' | b'M' => Some(Tri::Mod),
             b'n' | b'N' => Some(Tri::No),
             _ => None,
+        }
+    }
+}
+
+/// Kconfig's negation: `!m` is `m`.
+impl std::ops::Not for Tri {
+    type Output = Tri;
+    fn not(self) -> Tri {
+        match self {
+            Tri::No => Tri::Yes,
+            Tri::Mod => Tri::Mod,
+            Tri::Yes => Tri::No,
         }
     }
 }
@@ -294,7 +299,7 @@ impl<'k> Evaluator<'k> {
                 let y = self.eval(b);
                 x.or(y)
             }
-            Expr::Not(a) => self.eval(a).not(),
+            Expr::Not(a) => !self.eval(a),
             Expr::Cmp(op, a, b) => self.compare_symbols(op, a, b),
         };
         self.expr_epoch[i] = self.epoch;
@@ -562,9 +567,7 @@ impl<'k> Evaluator<'k> {
     /// and whose target is visible, else the first visible member.
     pub fn choice_default(&mut self, choice: MenuId) -> Option<SymId> {
         let k = self.k;
-        let Some(cs) = k.menu(choice).sym else {
-            return None;
-        };
+        let cs = k.menu(choice).sym?;
         for &p in &k.sym(cs).props {
             let prop = k.prop(p);
             if prop.kind != PropKind::Default {

@@ -111,15 +111,37 @@ enum Raw {
     DollarWord,
 }
 
+/// The text of a word or string token: usually a slice of its file (no
+/// copy), or the result of macro expansion / unescaping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Text {
+    Span { start: u32, end: u32 },
+    Owned(String),
+}
+
+impl Text {
+    /// The text, given the source of the token's file.
+    pub fn as_str<'a>(&'a self, source: &'a str) -> &'a str {
+        match self {
+            Text::Span { start, end } => source.get(*start as usize..*end as usize).unwrap_or(""),
+            Text::Owned(s) => s,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Tok {
     Eol,
     Eof,
     /// An unquoted word (symbol name, number), after macro expansion.
-    Word(String),
+    Word(Text),
     /// A quoted string, after macro expansion and unescaping.
-    Quoted(String),
-    HelpText(String),
+    Quoted(Text),
+    /// A help block: its byte range in the file (rendered on demand).
+    HelpText {
+        start: u32,
+        end: u32,
+    },
     /// The raw right-hand side of `VAR = value`.
     AssignVal(String),
     Bool,
@@ -167,13 +189,14 @@ pub enum Tok {
 }
 
 impl Tok {
-    pub fn describe(&self) -> String {
+    /// How messages name the token; `source` is the text of its file.
+    pub fn describe(&self, source: &str) -> String {
         match self {
             Tok::Eol => "end of line".into(),
             Tok::Eof => "end of file".into(),
-            Tok::Word(w) => format!("'{w}'"),
-            Tok::Quoted(s) => format!("\"{s}\""),
-            Tok::HelpText(_) => "help text".into(),
+            Tok::Word(w) => format!("'{}'", w.as_str(source)),
+            Tok::Quoted(s) => format!("\"{}\"", s.as_str(source)),
+            Tok::HelpText { .. } => "help text".into(),
             Tok::AssignVal(_) => "assigned value".into(),
             other => format!("'{}'", keyword_text(other)),
         }
@@ -345,7 +368,7 @@ impl Prev {
     fn of(t: &Tok) -> Prev {
         match t {
             Tok::Eol => Prev::Eol,
-            Tok::HelpText(_) => Prev::HelpText,
+            Tok::HelpText { .. } => Prev::HelpText,
             Tok::Word(_) => Prev::Word,
             _ => Prev::Other,
         }
@@ -522,7 +545,10 @@ impl Lexer {
                 Ok(Raw::Word) => {
                     cur.advance_to(tok_end);
                     return Ok(Token {
-                        tok: Tok::Word(text[tok_start..tok_end].to_string()),
+                        tok: Tok::Word(Text::Span {
+                            start: tok_start as u32,
+                            end: tok_end as u32,
+                        }),
                         loc,
                         len: (tok_end - tok_start) as u32,
                     });
@@ -539,7 +565,7 @@ impl Lexer {
                     cur.advance_to(tok_start + used);
                     if !expanded.is_empty() {
                         return Ok(Token {
-                            tok: Tok::Word(expanded),
+                            tok: Tok::Word(Text::Owned(expanded)),
                             loc,
                             len: used as u32,
                         });
@@ -573,13 +599,13 @@ impl Lexer {
         }
     }
 
-    /// Reads a help block. Call right after the `help` line's end of line has
-    /// been consumed. The block ends at the first non-blank line indented less
-    /// than its first line (or not at all).
+    /// Finds the end of a help block. Call right after the `help` line's end
+    /// of line has been consumed. The token carries the block's byte range;
+    /// [`render_help`] turns it into text when someone wants to read it.
     pub fn help_text(&mut self) -> Token {
         let Some(cur) = self.stack.last_mut() else {
             return Token {
-                tok: Tok::HelpText(String::new()),
+                tok: Tok::HelpText { start: 0, end: 0 },
                 loc: Loc {
                     file: FileId(0),
                     offset: 0,
@@ -589,79 +615,98 @@ impl Lexer {
                 len: 0,
             };
         };
-        let text = Arc::clone(&cur.text);
-        let bytes = text.as_bytes();
         let start_loc = cur.loc_at(cur.pos);
         let start = cur.pos;
-        let mut out = String::new();
-        let mut first_indent = 0usize;
-        let mut last_indent = 0usize;
-        let mut pos = cur.pos;
-        loop {
-            if pos >= bytes.len() {
-                break;
-            }
-            // Leading blanks of this line.
-            let ws_start = pos;
-            let mut indent = 0usize;
-            while pos < bytes.len() && (bytes[pos] == b' ' || bytes[pos] == b'\t') {
-                indent = if bytes[pos] == b'\t' {
-                    (indent & !7) + 8
-                } else {
-                    indent + 1
-                };
-                pos += 1;
-            }
-            let had_blanks = pos > ws_start;
-            if pos >= bytes.len() {
-                break;
-            }
-            if bytes[pos] == b'\n' {
-                // A blank line: it ends the help if the next line starts in column 1.
-                let next = bytes.get(pos + 1).copied();
-                pos += 1;
-                if matches!(next, Some(c) if c != b' ' && c != b'\t' && c != b'\n') {
-                    break;
-                }
-                out.push('\n');
-                continue;
-            }
-            if had_blanks {
-                last_indent = indent;
-                if first_indent > 0 {
-                    if indent < first_indent {
-                        // Less indented: the help is over; this line is ordinary input.
-                        break;
-                    }
-                    out.extend(std::iter::repeat(' ').take(indent - first_indent));
-                }
-            }
-            // The text of the line, trailing blanks dropped.
-            let line_end = text[pos..].find('\n').map_or(bytes.len(), |i| pos + i);
-            out.push_str(text[pos..line_end].trim_end_matches([' ', '\t']));
-            if first_indent == 0 {
-                first_indent = last_indent;
-            }
-            pos = line_end;
-            if pos < bytes.len() {
-                // The newline: ends the help when the next line starts in column 1.
-                let next = bytes.get(pos + 1).copied();
-                pos += 1;
-                if matches!(next, Some(c) if c != b' ' && c != b'\t' && c != b'\n') {
-                    break;
-                }
-                out.push('\n');
-            }
-        }
-        cur.advance_to(pos);
+        let end = walk_help(&cur.text, start, None);
+        cur.advance_to(end);
         let tok = Token {
-            tok: Tok::HelpText(out),
+            tok: Tok::HelpText {
+                start: start as u32,
+                end: end as u32,
+            },
             loc: start_loc,
-            len: (pos - start) as u32,
+            len: (end - start) as u32,
         };
         self.prev_prev = std::mem::replace(&mut self.prev, Prev::HelpText);
         tok
     }
+}
+
+/// The text of a help block found by [`Lexer::help_text`]: indentation
+/// relative to the first line kept (tabs to 8 columns), trailing blanks
+/// dropped.
+pub fn render_help(text: &str, start: usize) -> String {
+    let mut out = String::new();
+    walk_help(text, start, Some(&mut out));
+    out
+}
+
+/// Walks a help block from `start`, returning where ordinary input resumes:
+/// at the first non-blank line indented less than the block's first line, or
+/// after a line end followed by a line starting in column 1.
+fn walk_help(text: &str, start: usize, mut out: Option<&mut String>) -> usize {
+    let bytes = text.as_bytes();
+    let mut first_indent = 0usize;
+    let mut last_indent = 0usize;
+    let mut pos = start;
+    let starts_in_column_1 =
+        |next: Option<u8>| matches!(next, Some(c) if c != b' ' && c != b'\t' && c != b'\n');
+    while pos < bytes.len() {
+        let ws_start = pos;
+        let mut indent = 0usize;
+        while pos < bytes.len() && (bytes[pos] == b' ' || bytes[pos] == b'\t') {
+            indent = if bytes[pos] == b'\t' {
+                (indent & !7) + 8
+            } else {
+                indent + 1
+            };
+            pos += 1;
+        }
+        let had_blanks = pos > ws_start;
+        if pos >= bytes.len() {
+            break;
+        }
+        if bytes[pos] == b'\n' {
+            // A blank line.
+            pos += 1;
+            if starts_in_column_1(bytes.get(pos).copied()) {
+                break;
+            }
+            if let Some(o) = out.as_deref_mut() {
+                o.push('\n');
+            }
+            continue;
+        }
+        if had_blanks {
+            last_indent = indent;
+            if first_indent > 0 {
+                if indent < first_indent {
+                    break;
+                }
+                if let Some(o) = out.as_deref_mut() {
+                    o.extend(std::iter::repeat_n(' ', indent - first_indent));
+                }
+            }
+        }
+        let line_end = text[pos..].find('\n').map_or(bytes.len(), |i| pos + i);
+        if let Some(o) = out.as_deref_mut() {
+            o.push_str(text[pos..line_end].trim_end_matches([' ', '\t']));
+        }
+        if first_indent == 0 {
+            first_indent = last_indent;
+        }
+        pos = line_end;
+        if pos < bytes.len() {
+            pos += 1;
+            if starts_in_column_1(bytes.get(pos).copied()) {
+                break;
+            }
+            if let Some(o) = out.as_deref_mut() {
+                o.push('\n');
+            }
+        }
+    }
+    pos
 }
 
 /// The value of `NAME = value`: from the first non-blank character to the end
@@ -691,6 +736,27 @@ fn lex_assign_value(cur: &mut FileCursor) -> Option<Token> {
 /// A quoted string starting after its opening quote. Returns the value, the
 /// offset after the closing quote, and a warning for an unterminated line.
 fn lex_string(
+    text: &str,
+    pos: usize,
+    quote: u8,
+    pp: &mut Preprocessor,
+) -> Result<(Text, usize, Option<String>), String> {
+    // Most strings hold no macro, escape or line end: they stay a slice.
+    let bytes = text.as_bytes();
+    let special = |c: u8| c == b'$' || c == b'\\' || c == b'\n' || c == quote;
+    if let Some(i) = bytes[pos..].iter().position(|&c| special(c)) {
+        if bytes[pos + i] == quote {
+            let span = Text::Span {
+                start: pos as u32,
+                end: (pos + i) as u32,
+            };
+            return Ok((span, pos + i + 1, None));
+        }
+    }
+    lex_string_slow(text, pos, quote, pp).map(|(s, end, w)| (Text::Owned(s), end, w))
+}
+
+fn lex_string_slow(
     text: &str,
     mut pos: usize,
     quote: u8,

@@ -3,7 +3,7 @@
 //! take effect in reading order.
 
 use super::diag::{KconfigError, KconfigErrors};
-use super::lexer::{LexWarning, Lexer, Tok, Token};
+use super::lexer::{LexWarning, Lexer, Text, Tok, Token};
 use super::preprocess::{Flavor, MacroOutput, Preprocessor};
 use super::source::{read_text, Loc, SourceMap};
 use crate::model::{
@@ -233,6 +233,29 @@ impl Parser<'_> {
         Ok(self.peeked.take().expect("filled"))
     }
 
+    /// The source of the file a token comes from (shared, not copied).
+    fn source_of(&self, t: &Token) -> std::sync::Arc<str> {
+        std::sync::Arc::clone(&self.k.sources.get(t.loc.file).text)
+    }
+
+    fn text_string(&self, t: &Token, text: &Text) -> String {
+        text.as_str(&self.source_of(t)).to_string()
+    }
+
+    /// Interns a word or quoted token as a symbol (quoted: a constant).
+    fn intern_token(&mut self, t: &Token) -> Option<SymId> {
+        let src = self.source_of(t);
+        match &t.tok {
+            Tok::Word(w) => Some(self.k.intern(w.as_str(&src), false)),
+            Tok::Quoted(q) => Some(self.k.intern(q.as_str(&src), true)),
+            _ => None,
+        }
+    }
+
+    fn describe(&self, t: &Token) -> String {
+        t.tok.describe(&self.source_of(t))
+    }
+
     fn error_at(&self, t: &Token, msg: impl Into<String>) -> KconfigError {
         KconfigError::at(&self.k.sources, t.loc, t.len.max(1) as usize, msg)
     }
@@ -242,7 +265,7 @@ impl Parser<'_> {
             t,
             format!(
                 "syntax error: expected {wanted}, found {}",
-                t.tok.describe()
+                self.describe(t)
             ),
         )
     }
@@ -259,16 +282,19 @@ impl Parser<'_> {
 
     fn expect_quoted(&mut self) -> Result<String, KconfigError> {
         let t = self.take()?;
-        match t.tok {
-            Tok::Quoted(s) => Ok(s),
+        match &t.tok {
+            Tok::Quoted(s) => Ok(self.text_string(&t, s)),
             _ => Err(self.unexpected(&t, "a quoted string")),
         }
     }
 
-    fn expect_word(&mut self) -> Result<String, KconfigError> {
+    /// A symbol name (not a quoted constant), interned.
+    fn expect_symbol_name(&mut self) -> Result<SymId, KconfigError> {
         let t = self.take()?;
-        match t.tok {
-            Tok::Word(s) => Ok(s),
+        match &t.tok {
+            Tok::Word(_) => self
+                .intern_token(&t)
+                .ok_or_else(|| self.unexpected(&t, "a symbol name")),
             _ => Err(self.unexpected(&t, "a symbol name")),
         }
     }
@@ -435,7 +461,7 @@ impl Parser<'_> {
                     &t,
                     format!(
                         "unexpected '{}' outside any block",
-                        t.tok.describe().trim_matches('\'')
+                        self.describe(&t).trim_matches('\'')
                     ),
                 );
                 self.errors.push(e);
@@ -471,7 +497,7 @@ impl Parser<'_> {
                     let t = self.take()?;
                     Err(self.error_at(
                         &t,
-                        format!("invalid statement: unexpected {}", t.tok.describe()),
+                        format!("invalid statement: unexpected {}", self.describe(&t)),
                     ))
                 }
             };
@@ -557,12 +583,8 @@ impl Parser<'_> {
     fn parse_config(&mut self) -> Result<(), KconfigError> {
         let start = self.take()?;
         let is_menuconfig = start.tok == Tok::MenuConfig;
-        let name_tok = self.take()?;
-        let Tok::Word(name) = name_tok.tok.clone() else {
-            return Err(self.unexpected(&name_tok, "a symbol name"));
-        };
+        let sym = self.expect_symbol_name()?;
         self.expect_eol()?;
-        let sym = self.k.intern(&name, false);
         let entry = self.add_entry(
             Some(sym),
             start.loc,
@@ -641,8 +663,7 @@ impl Parser<'_> {
                 }
                 Tok::Select | Tok::Imply => {
                     let t = self.take()?;
-                    let name = self.expect_word()?;
-                    let target = self.k.intern(&name, false);
+                    let target = self.expect_symbol_name()?;
                     let cond = self.parse_if_expr()?;
                     self.expect_eol()?;
                     let e = self.k.exprs.add(Expr::Sym(target));
@@ -707,7 +728,7 @@ impl Parser<'_> {
         // The end of the `help` line; then the lexer reads the indented block.
         self.expect_eol()?;
         let help = self.lexer.help_text();
-        let Tok::HelpText(text) = help.tok else {
+        let Tok::HelpText { start, end } = help.tok else {
             return Ok(());
         };
         let entry = self.current_entry;
@@ -723,13 +744,22 @@ impl Parser<'_> {
                 self.k.sources.file_line(t.loc)
             ));
         }
-        if text.trim().is_empty() {
+        let raw = self.source_of(&help);
+        if raw
+            .get(start as usize..end as usize)
+            .unwrap_or("")
+            .trim()
+            .is_empty()
+        {
             self.warnings.push(format!(
                 "{}: warning: '{name}' defined with blank help text",
                 self.k.sources.file_line(t.loc)
             ));
         }
-        self.k.menus[entry.0 as usize].help = Some(text);
+        self.k.menus[entry.0 as usize].help = Some(crate::model::HelpSpan {
+            file: help.loc.file,
+            start,
+        });
         Ok(())
     }
 
@@ -755,8 +785,7 @@ impl Parser<'_> {
                 }
                 Tok::Default => {
                     let t = self.take()?;
-                    let name = self.expect_word()?;
-                    let target = self.k.intern(&name, false);
+                    let target = self.expect_symbol_name()?;
                     let cond = self.parse_if_expr()?;
                     self.expect_eol()?;
                     let e = self.k.exprs.add(Expr::Sym(target));
@@ -871,8 +900,9 @@ impl Parser<'_> {
 
     fn parse_assignment(&mut self) -> Result<(), KconfigError> {
         let name_tok = self.take()?;
-        let Tok::Word(name) = name_tok.tok.clone() else {
-            return Err(self.unexpected(&name_tok, "a variable name"));
+        let name = match &name_tok.tok {
+            Tok::Word(w) => self.text_string(&name_tok, w),
+            _ => return Err(self.unexpected(&name_tok, "a variable name")),
         };
         let op = self.take()?;
         let flavor = match op.tok {
@@ -911,11 +941,8 @@ impl Parser<'_> {
 
     fn parse_symbol(&mut self) -> Result<SymId, KconfigError> {
         let t = self.take()?;
-        match t.tok {
-            Tok::Word(w) => Ok(self.k.intern(&w, false)),
-            Tok::Quoted(q) => Ok(self.k.intern(&q, true)),
-            _ => Err(self.unexpected(&t, "a symbol or constant")),
-        }
+        self.intern_token(&t)
+            .ok_or_else(|| self.unexpected(&t, "a symbol or constant"))
     }
 
     fn parse_expr(&mut self) -> Result<ExprId, KconfigError> {

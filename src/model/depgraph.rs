@@ -34,45 +34,55 @@ pub fn cyclic_groups(k: &Kconfig) -> Vec<Vec<SymId>> {
     let ns = k.symbols.len();
     let n = ns + k.exprs.len();
     let mut sym_node: Vec<u32> = (0..ns as u32).collect();
-    for (i, slot) in sym_node.iter_mut().enumerate() {
-        if let Some(cs) = k.choice_of(SymId(i as u32)).and_then(|c| k.menu(c).sym) {
-            *slot = cs.0;
+    for m in k.menus_below(k.root) {
+        let Some(cs) = k.menu(m).sym else { continue };
+        if k.sym(cs).is_choice {
+            for &member in &k.menu(m).choice_members {
+                if k.choice_of(member) == Some(m) {
+                    sym_node[member.0 as usize] = cs.0;
+                }
+            }
         }
     }
-    // Successor lists: symbols -> their dependency expressions (gathered per
-    // node, so a choice collects its members'), expressions -> operands.
-    let mut sym_succ: Vec<Vec<u32>> = vec![Vec::new(); ns];
-    for i in 0..ns {
-        if k.symbols[i].is_const {
+    // Symbol successors in compressed rows: a symbol's dependency expressions
+    // (a choice's row also holds its members').
+    let mut count = vec![0u32; ns + 1];
+    let mut roots: Vec<(u32, u32)> = Vec::with_capacity(4 * ns);
+    for (i, sym) in k.symbols.iter().enumerate() {
+        if sym.is_const {
             continue;
         }
-        let from = sym_node[i] as usize;
-        for (_, e) in dependency_roots(k, SymId(i as u32)) {
-            sym_succ[from].push(ns as u32 + e.0);
-        }
+        let from = sym_node[i];
+        for_each_dependency_root(k, SymId(i as u32), &mut |_, e| {
+            roots.push((from, ns as u32 + e.0));
+            count[from as usize] += 1;
+        });
     }
-    let succ = |v: usize, out: &mut Vec<u32>| {
-        out.clear();
+    let mut row_start = vec![0u32; ns + 1];
+    for i in 0..ns {
+        row_start[i + 1] = row_start[i] + count[i];
+    }
+    let mut fill = row_start.clone();
+    let mut sym_edges = vec![0u32; roots.len()];
+    for (from, to) in roots {
+        sym_edges[fill[from as usize] as usize] = to;
+        fill[from as usize] += 1;
+    }
+    // The i-th successor of node v, or None past the last.
+    let successor = |v: usize, i: usize| -> Option<u32> {
         if v < ns {
-            out.extend_from_slice(&sym_succ[v]);
-            return;
+            let (a, b) = (row_start[v] as usize, row_start[v + 1] as usize);
+            return (a + i < b).then(|| sym_edges[a + i]);
         }
-        let to_sym = |s: SymId, out: &mut Vec<u32>| {
-            if !k.sym(s).is_const {
-                out.push(sym_node[s.0 as usize]);
-            }
-        };
-        match k.exprs.get(ExprId((v - ns) as u32)) {
-            Expr::Sym(s) => to_sym(s, out),
-            Expr::Cmp(_, a, b) => {
-                to_sym(a, out);
-                to_sym(b, out);
-            }
-            Expr::Not(a) => out.push(ns as u32 + a.0),
-            Expr::And(a, b) | Expr::Or(a, b) => {
-                out.push(ns as u32 + a.0);
-                out.push(ns as u32 + b.0);
-            }
+        let sym_target = |s: SymId| (!k.sym(s).is_const).then(|| sym_node[s.0 as usize]);
+        match (k.exprs.get(ExprId((v - ns) as u32)), i) {
+            (Expr::Sym(s), 0) => sym_target(s),
+            (Expr::Cmp(_, a, b), 0) => sym_target(a).or_else(|| sym_target(b)),
+            (Expr::Cmp(_, a, b), 1) => sym_target(a).and(sym_target(b)),
+            (Expr::Not(a), 0) => Some(ns as u32 + a.0),
+            (Expr::And(a, _) | Expr::Or(a, _), 0) => Some(ns as u32 + a.0),
+            (Expr::And(_, b) | Expr::Or(_, b), 1) => Some(ns as u32 + b.0),
+            _ => None,
         }
     };
 
@@ -81,51 +91,46 @@ pub fn cyclic_groups(k: &Kconfig) -> Vec<Vec<SymId>> {
     let mut low = vec![0u32; n];
     let mut on_stack = vec![false; n];
     let mut stack: Vec<u32> = Vec::new();
-    // Call stack of (node, successors, next successor position).
-    let mut calls: Vec<(u32, Vec<u32>, usize)> = Vec::new();
-    let mut spare: Vec<Vec<u32>> = Vec::new();
+    // Call stack of (node, next successor position).
+    let mut calls: Vec<(u32, u32)> = Vec::new();
     let mut next_index = 0u32;
     let mut groups = Vec::new();
     for root in 0..n {
         if index[root] != UNSEEN {
             continue;
         }
-        let mut list = spare.pop().unwrap_or_default();
-        succ(root, &mut list);
         index[root] = next_index;
         low[root] = next_index;
         next_index += 1;
         stack.push(root as u32);
         on_stack[root] = true;
-        calls.push((root as u32, list, 0));
-        while let Some((v, list, pos)) = calls.last_mut() {
-            let v = *v as usize;
-            if *pos < list.len() {
-                let w = list[*pos] as usize;
+        calls.push((root as u32, 0));
+        while let Some(&mut (v, ref mut pos)) = calls.last_mut() {
+            let v = v as usize;
+            if let Some(w) = successor(v, *pos as usize) {
                 *pos += 1;
+                let w = w as usize;
                 if index[w] == UNSEEN {
-                    let mut wl = spare.pop().unwrap_or_default();
-                    succ(w, &mut wl);
                     index[w] = next_index;
                     low[w] = next_index;
                     next_index += 1;
                     stack.push(w as u32);
                     on_stack[w] = true;
-                    calls.push((w as u32, wl, 0));
+                    calls.push((w as u32, 0));
                 } else if on_stack[w] {
                     low[v] = low[v].min(index[w]);
                 }
                 continue;
             }
-            let self_loop = list.contains(&(v as u32));
-            if let Some((_, l, _)) = calls.pop() {
-                spare.push(l);
-            }
-            if let Some((parent, _, _)) = calls.last() {
-                let p = *parent as usize;
+            calls.pop();
+            if let Some(&(parent, _)) = calls.last() {
+                let p = parent as usize;
                 low[p] = low[p].min(low[v]);
             }
             if low[v] == index[v] {
+                let self_loop = (0..)
+                    .map_while(|i| successor(v, i))
+                    .any(|w| w as usize == v);
                 let mut members = Vec::new();
                 let mut size = 0;
                 while let Some(w) = stack.pop() {
@@ -152,22 +157,31 @@ pub fn cyclic_groups(k: &Kconfig) -> Vec<Vec<SymId>> {
 /// Every expression a symbol's value depends on, labelled, in the order the C
 /// tool checks them.
 pub fn dependency_roots(k: &Kconfig, s: SymId) -> Vec<(EdgeKind, ExprId)> {
-    let sym = k.sym(s);
     let mut out = Vec::new();
-    out.extend(sym.dir_dep.map(|e| (EdgeKind::DependsOn, e)));
-    out.extend(sym.rev_dep.map(|e| (EdgeKind::SelectedBy, e)));
-    out.extend(sym.implied.map(|e| (EdgeKind::ImpliedBy, e)));
+    for_each_dependency_root(k, s, &mut |kind, e| out.push((kind, e)));
+    out
+}
+
+fn for_each_dependency_root(k: &Kconfig, s: SymId, f: &mut impl FnMut(EdgeKind, ExprId)) {
+    let sym = k.sym(s);
+    let mut opt = |kind, e: Option<ExprId>| {
+        if let Some(e) = e {
+            f(kind, e);
+        }
+    };
+    opt(EdgeKind::DependsOn, sym.dir_dep);
+    opt(EdgeKind::SelectedBy, sym.rev_dep);
+    opt(EdgeKind::ImpliedBy, sym.implied);
     for &p in &sym.props {
         let prop = k.prop(p);
         if matches!(prop.kind, PropKind::Select | PropKind::Imply) {
             continue;
         }
-        out.extend(prop.visible.map(|e| (EdgeKind::Condition(prop.kind), e)));
+        opt(EdgeKind::Condition(prop.kind), prop.visible);
         if prop.kind == PropKind::Default && !sym.is_choice {
-            out.extend(prop.expr.map(|e| (EdgeKind::DefaultValue, e)));
+            opt(EdgeKind::DefaultValue, prop.expr);
         }
     }
-    out
 }
 
 /// Reports every dependency cycle the way the C tool words it.

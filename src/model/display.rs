@@ -107,7 +107,7 @@ pub fn eval_form(ev: &mut Evaluator, e: Option<FId>) -> Tri {
     let forms = &ev.k.forms;
     match forms.get(e) {
         F::Sym(s) => ev.tri_value(s),
-        F::Not(a) => eval_form(ev, Some(a)).not(),
+        F::Not(a) => !eval_form(ev, Some(a)),
         F::And(a, b) => eval_form(ev, Some(a)).and(eval_form(ev, Some(b))),
         F::Or(a, b) => eval_form(ev, Some(a)).or(eval_form(ev, Some(b))),
         F::Cmp(op, a, b) => ev.compare_symbols(op, a, b),
@@ -171,14 +171,14 @@ pub fn help_screen(ev: &mut Evaluator, m: MenuId, prefix: &str) -> String {
     let k = ev.k;
     let node = k.menu(m);
     let mut out = String::new();
-    match &node.help {
+    match k.help_text(m) {
         Some(help) => {
             if let Some(s) = node.sym {
                 if !k.sym(s).is_choice {
                     out.push_str(&format!("{prefix}{}:\n\n", k.sym(s).name));
                 }
             }
-            out.push_str(help);
+            out.push_str(&help);
             out.push('\n');
         }
         None => out.push_str("There is no help available for this option.\n"),

@@ -139,11 +139,19 @@ pub struct MenuNode {
     pub parent: Option<MenuId>,
     pub first_child: Option<MenuId>,
     pub next: Option<MenuId>,
-    pub help: Option<String>,
+    /// The help block (rendered with [`Kconfig::help_text`]).
+    pub help: Option<HelpSpan>,
     pub loc: Loc,
     pub kind: MenuKind,
     /// Choice members in priority order (choice menus only).
     pub choice_members: Vec<SymId>,
+}
+
+/// Where a help block stands in its file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HelpSpan {
+    pub file: crate::frontend::source::FileId,
+    pub start: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -350,6 +358,16 @@ impl Kconfig {
             Some(p) => self.prop(p).text.as_deref(),
             None => node.sym.map(|s| self.sym(s).name.as_str()),
         }
+    }
+
+    /// The help text of a menu entry, as kconfig shows it.
+    pub fn help_text(&self, m: MenuId) -> Option<String> {
+        let span = self.menu(m).help?;
+        let text = &self.sources.get(span.file).text;
+        Some(crate::frontend::lexer::render_help(
+            text,
+            span.start as usize,
+        ))
     }
 
     /// The mainmenu title.
