@@ -82,19 +82,7 @@ fn olddefconfig_on_randconfigs(arch: &str) {
     let tree = tree();
     let env = make_env(&tree, arch);
     for seed in 1..=20 {
-        let gen_dir = workdir(&format!("rand-{arch}-{seed}"));
-        let mut genv = env.clone();
-        genv.insert("KCONFIG_SEED".into(), seed.to_string());
-        let r = run_in(
-            &gen_dir,
-            &tree.join("scripts/kconfig/conf"),
-            &[],
-            &["--randconfig", "Kconfig"],
-            &genv,
-            None,
-        );
-        assert_eq!(r.code(), Some(0), "randconfig seed {seed}: {}", r.stderr());
-        let random = r.file(".config").expect("randconfig wrote .config");
+        let random = c_randconfig(arch, seed);
         let label = format!("olddefconfig-{arch}-seed{seed}");
         let (c, o) = both(&label, &["--olddefconfig", "Kconfig"], &env, Some(&random));
         assert_same(&label, &c, &o, &[".config"]);

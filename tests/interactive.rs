@@ -64,18 +64,7 @@ fn oldaskconfig_all_defaults_x86_64() {
 fn oldconfig_partial_config_x86_64() {
     let tree = tree();
     let env = make_env(&tree, "x86_64");
-    let gen_dir = workdir("oldconfig-src");
-    let mut genv = env.clone();
-    genv.insert("KCONFIG_SEED".into(), "9".into());
-    let r = run_in(
-        &gen_dir,
-        &tree.join("scripts/kconfig/conf"),
-        &[],
-        &["--randconfig", "Kconfig"],
-        &genv,
-        None,
-    );
-    let full = r.file(".config").expect("randconfig output");
+    let full = c_randconfig("x86_64", 9);
     let partial = &full[..full.len() / 3];
     let answers = random_answers(3, 5_000);
     let (c, o) = both_with_input(

@@ -309,6 +309,22 @@ pub struct Token {
     pub len: u32,
 }
 
+impl Token {
+    /// A token with no place in any file (the end of all input).
+    fn nowhere(tok: Tok) -> Self {
+        Token {
+            tok,
+            loc: Loc {
+                file: FileId(0),
+                offset: 0,
+                line: 0,
+                col: 0,
+            },
+            len: 0,
+        }
+    }
+}
+
 /// A non-fatal lexer message (the C tool prints these as warnings).
 #[derive(Debug, Clone)]
 pub struct LexWarning {
@@ -437,16 +453,7 @@ impl Lexer {
     ) -> Result<Token, KconfigError> {
         loop {
             if self.failed {
-                return Ok(Token {
-                    tok: Tok::Eof,
-                    loc: Loc {
-                        file: FileId(0),
-                        offset: 0,
-                        line: 0,
-                        col: 0,
-                    },
-                    len: 0,
-                });
+                return Ok(Token::nowhere(Tok::Eof));
             }
             let token = match self.next_raw(pp, sources) {
                 Ok(t) => t,
@@ -479,16 +486,7 @@ impl Lexer {
     ) -> Result<Token, KconfigError> {
         loop {
             let Some(cur) = self.stack.last_mut() else {
-                return Ok(Token {
-                    tok: Tok::Eof,
-                    loc: Loc {
-                        file: FileId(0),
-                        offset: 0,
-                        line: 0,
-                        col: 0,
-                    },
-                    len: 0,
-                });
+                return Ok(Token::nowhere(Tok::Eof));
             };
             if self.pending_assign {
                 self.pending_assign = false;
@@ -604,16 +602,7 @@ impl Lexer {
     /// [`render_help`] turns it into text when someone wants to read it.
     pub fn help_text(&mut self) -> Token {
         let Some(cur) = self.stack.last_mut() else {
-            return Token {
-                tok: Tok::HelpText { start: 0, end: 0 },
-                loc: Loc {
-                    file: FileId(0),
-                    offset: 0,
-                    line: 0,
-                    col: 0,
-                },
-                len: 0,
-            };
+            return Token::nowhere(Tok::HelpText { start: 0, end: 0 });
         };
         let start_loc = cur.loc_at(cur.pos);
         let start = cur.pos;

@@ -79,21 +79,7 @@ pub fn run_in(
     env: &HashMap<String, String>,
     seed_config: Option<&[u8]>,
 ) -> Run {
-    if let Some(cfg) = seed_config {
-        std::fs::write(dir.join(".config"), cfg).expect("write seed .config");
-    }
-    let output = Command::new(program)
-        .args(prefix)
-        .args(args)
-        .env_clear()
-        .envs(env)
-        .current_dir(dir)
-        .output()
-        .expect("run conf");
-    Run {
-        dir: dir.to_path_buf(),
-        output,
-    }
+    run_with_input(dir, program, prefix, args, env, seed_config, b"")
 }
 
 /// Runs the kernel's conf and ours with identical input; returns both runs.
@@ -103,19 +89,25 @@ pub fn both(
     env: &HashMap<String, String>,
     seed_config: Option<&[u8]>,
 ) -> (Run, Run) {
+    both_with_input(label, args, env, seed_config, b"")
+}
+
+/// A random configuration made by the C tool (`--randconfig`, KCONFIG_SEED=seed).
+pub fn c_randconfig(arch: &str, seed: u32) -> Vec<u8> {
     let tree = tree();
-    let c_dir = workdir(&format!("{label}/c"));
-    let our_dir = workdir(&format!("{label}/ours"));
-    let c = run_in(
-        &c_dir,
+    let mut env = make_env(&tree, arch);
+    env.insert("KCONFIG_SEED".into(), seed.to_string());
+    let dir = workdir(&format!("rand-{arch}-{seed}"));
+    let r = run_in(
+        &dir,
         &tree.join("scripts/kconfig/conf"),
         &[],
-        args,
-        env,
-        seed_config,
+        &["--randconfig", "Kconfig"],
+        &env,
+        None,
     );
-    let o = run_in(&our_dir, &ours(), &["conf"], args, env, seed_config);
-    (c, o)
+    assert_eq!(r.code(), Some(0), "randconfig seed {seed}: {}", r.stderr());
+    r.file(".config").expect("randconfig wrote .config")
 }
 
 /// First differing line, for a readable failure.
