@@ -14,4 +14,5 @@ pub mod eval;
 pub mod fasthash;
 pub mod frontend;
 pub mod model;
+pub mod sat;
 pub mod tree;

@@ -320,27 +320,13 @@ impl<'k> Evaluator<'k> {
         self.calc(b);
         let ta = self.k.sym(a).ty;
         let tb = self.k.sym(b).ty;
-        let sa = self.string_value_calculated(a);
-        let sb = self.string_value_calculated(b);
-        let ord = if ta == SymType::String && tb == SymType::String {
-            sa.cmp(sb)
-        } else {
-            match (parse_operand(sa, ta), parse_operand(sb, tb)) {
-                (Operand::Str, _) | (_, Operand::Str) => sa.cmp(sb),
-                (x, y) if x.is_unsigned() || y.is_unsigned() => x.as_u64().cmp(&y.as_u64()),
-                (x, y) => x.as_i64().cmp(&y.as_i64()),
-            }
-        };
-        use std::cmp::Ordering::*;
-        let r = match op {
-            CmpOp::Equal => ord == Equal,
-            CmpOp::Unequal => ord != Equal,
-            CmpOp::Less => ord == Less,
-            CmpOp::LessEqual => ord != Greater,
-            CmpOp::Greater => ord == Greater,
-            CmpOp::GreaterEqual => ord != Less,
-        };
-        if r {
+        if compare_values(
+            op,
+            self.string_value_calculated(a),
+            ta,
+            self.string_value_calculated(b),
+            tb,
+        ) {
             Tri::Yes
         } else {
             Tri::No
@@ -745,6 +731,31 @@ impl<'k> Evaluator<'k> {
         }
         let children: Vec<MenuId> = k.children(m).collect();
         children.into_iter().any(|c| self.menu_is_visible(c))
+    }
+}
+
+/// Kconfig's comparison of two values given as strings with their symbols'
+/// types (`expr_calc_value`): strings compare as strings, tristates as
+/// n < m < y, ints signed, hex unsigned, anything else as a C number when it
+/// is one entirely.
+pub fn compare_values(op: CmpOp, sa: &str, ta: SymType, sb: &str, tb: SymType) -> bool {
+    let ord = if ta == SymType::String && tb == SymType::String {
+        sa.cmp(sb)
+    } else {
+        match (parse_operand(sa, ta), parse_operand(sb, tb)) {
+            (Operand::Str, _) | (_, Operand::Str) => sa.cmp(sb),
+            (x, y) if x.is_unsigned() || y.is_unsigned() => x.as_u64().cmp(&y.as_u64()),
+            (x, y) => x.as_i64().cmp(&y.as_i64()),
+        }
+    };
+    use std::cmp::Ordering::*;
+    match op {
+        CmpOp::Equal => ord == Equal,
+        CmpOp::Unequal => ord != Equal,
+        CmpOp::Less => ord == Less,
+        CmpOp::LessEqual => ord != Greater,
+        CmpOp::Greater => ord == Greater,
+        CmpOp::GreaterEqual => ord != Less,
     }
 }
 

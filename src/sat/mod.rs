@@ -1,0 +1,6 @@
+//! The SAT layer: the evaluated Kconfig tree as CNF (varisat), such that a
+//! model read as a `.config` is a fixpoint of `conf --olddefconfig` and every
+//! `.config` that conf produces is a model. See docs/semantics.md.
+
+pub mod encode;
+pub mod tri;
