@@ -139,12 +139,8 @@ impl<'k> Encoding<'k> {
     fn outcomes(&mut self, s: SymId) -> Option<Vec<(String, L)>> {
         let sym = self.k.sym(s);
         if sym.is_const || sym.ty == SymType::Unknown {
-            let text = if sym.is_const && sym.ty.is_boolish() {
-                sym.name.clone()
-            } else {
-                sym.name.clone()
-            };
-            return Some(vec![(text, T)]);
+            // Constants and undefined symbols read as their name.
+            return Some(vec![(sym.name.clone(), T)]);
         }
         if !sym.ty.is_boolish() {
             return None;

@@ -72,7 +72,7 @@ impl Builder {
     }
 
     pub fn clause(&mut self, lits: &[L]) {
-        if lits.iter().any(|l| *l == T) {
+        if lits.contains(&T) {
             return;
         }
         let c: Vec<Lit> = lits
