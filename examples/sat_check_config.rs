@@ -31,8 +31,11 @@ fn main() {
     )
     .expect("loads");
     let k = &loaded.kconfig;
+    let mut ev = Evaluator::new(k);
+    ev.read_config(&config, &Prefix::default(), false);
+    let extra = Encoding::config_values(&mut ev);
     let t = std::time::Instant::now();
-    let enc = Encoding::new(k);
+    let enc = Encoding::with_values(k, &extra);
     println!(
         "encode: {:?}, {} variables, {} clauses, {} free comparisons",
         t.elapsed(),
@@ -40,9 +43,7 @@ fn main() {
         enc.clauses(),
         enc.free_comparisons
     );
-    let mut ev = Evaluator::new(k);
-    ev.read_config(&config, &Prefix::default(), false);
-    let assumptions = enc.assumptions_for(&mut |s| ev.tri_value(s));
+    let assumptions = enc.assumptions_for(&mut ev);
     let mut solver = Solver::new();
     solver.add_formula(&enc.b.cnf);
     solver.assume(&assumptions);
@@ -70,6 +71,22 @@ fn main() {
             format!("# CONFIG_{name} is not set\n")
         });
     }
+    for s in k.config_symbols() {
+        for (d, l) in &enc.domain[s.0 as usize] {
+            let holds = match l {
+                kconfig_sat::sat::tri::L::Const(b) => *b,
+                kconfig_sat::sat::tri::L::Lit(x) => model.contains(x),
+            };
+            if holds {
+                let v = if k.sym(s).ty == kconfig_sat::model::SymType::String {
+                    kconfig_sat::eval::config::escape_string(d)
+                } else {
+                    d.clone()
+                };
+                text.push_str(&format!("CONFIG_{}={v}\n", k.sym(s).name));
+            }
+        }
+    }
     let mut ev2 = Evaluator::new(k);
     ev2.read_config(&text, &Prefix::default(), false);
     let mut bad = Vec::new();
@@ -87,6 +104,57 @@ fn main() {
         let got = ev2.string_value(s);
         if got != want {
             bad.push(format!("{}: model {want}, conf {got}", k.sym(s).name));
+        }
+    }
+    for s in k.config_symbols() {
+        for (d, l) in &enc.domain[s.0 as usize] {
+            let holds = match l {
+                kconfig_sat::sat::tri::L::Const(b) => *b,
+                kconfig_sat::sat::tri::L::Lit(x) => model.contains(x),
+            };
+            if holds && ev2.string_value(s) != *d {
+                bad.push(format!(
+                    "{}: model {d}, conf {}",
+                    k.sym(s).name,
+                    ev2.string_value(s)
+                ));
+            }
+        }
+    }
+    if let Some(s) = k.lookup("NR_CPUS") {
+        let holds = |l: &kconfig_sat::sat::tri::L| match l {
+            kconfig_sat::sat::tri::L::Const(b) => *b,
+            kconfig_sat::sat::tri::L::Lit(x) => model.contains(x),
+        };
+        let d: Vec<String> = enc.domain[s.0 as usize]
+            .iter()
+            .map(|(v, l)| format!("{v}:{}", holds(l)))
+            .collect();
+        println!(
+            "NR_CPUS domain {:?}; conf visible {:?} value {}",
+            d,
+            ev2.visibility(s),
+            ev2.string_value(s)
+        );
+        for n in [
+            "SMP",
+            "MAXSMP",
+            "NR_CPUS_RANGE_BEGIN",
+            "NR_CPUS_RANGE_END",
+            "NR_CPUS_DEFAULT",
+        ] {
+            if let Some(t) = k.lookup(n) {
+                let dm: Vec<String> = enc.domain[t.0 as usize]
+                    .iter()
+                    .map(|(v, l)| format!("{v}:{}", holds(l)))
+                    .collect();
+                println!(
+                    "  {n} = {} (vis {:?}) model domain {:?}",
+                    ev2.string_value(t),
+                    ev2.visibility(t),
+                    dm
+                );
+            }
         }
     }
     println!(

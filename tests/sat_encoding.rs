@@ -10,6 +10,7 @@ use kconfig_sat::frontend::parser::ParseOptions;
 use kconfig_sat::frontend::shell::ShellPolicy;
 use kconfig_sat::model::Kconfig;
 use kconfig_sat::sat::encode::Encoding;
+use kconfig_sat::sat::tri::L;
 use varisat::Solver;
 
 fn load(arch: &str) -> Kconfig {
@@ -29,11 +30,14 @@ fn load(arch: &str) -> Kconfig {
     .kconfig
 }
 
-/// Asserts that `config` (a C-produced .config) satisfies the encoding.
-fn assert_model(label: &str, k: &Kconfig, enc: &Encoding, config: &[u8]) {
+/// Asserts that `config` (a C-produced .config) satisfies the encoding (with
+/// the config's int/hex/string values added to their domains).
+fn assert_model(label: &str, k: &Kconfig, config: &[u8]) {
     let mut ev = Evaluator::new(k);
     ev.read_config(&String::from_utf8_lossy(config), &Prefix::default(), false);
-    let assumptions = enc.assumptions_for(&mut |s| ev.tri_value(s));
+    let extra = Encoding::config_values(&mut ev);
+    let enc = Encoding::with_values(k, &extra);
+    let assumptions = enc.assumptions_for(&mut ev);
     let mut solver = Solver::new();
     solver.add_formula(&enc.b.cnf);
     solver.assume(&assumptions);
@@ -77,7 +81,7 @@ fn every_arch_defconfig_is_a_model_and_every_encoding_is_satisfiable() {
             enc.variables() > 1000,
             "{arch}: the encoding covers the tree"
         );
-        assert_model(&format!("defconfig-{arch}"), &k, &enc, &config);
+        assert_model(&format!("defconfig-{arch}"), &k, &config);
         let mut solver = Solver::new();
         solver.add_formula(&enc.b.cnf);
         assert!(
@@ -93,7 +97,6 @@ fn all_configs_and_random_olddefconfigs_are_models() {
     for arch in ["x86_64", "arm64"] {
         let env = make_env(&tree, arch);
         let k = load(arch);
-        let enc = Encoding::new(&k);
         for mode in [
             "allnoconfig",
             "allyesconfig",
@@ -112,7 +115,6 @@ fn all_configs_and_random_olddefconfigs_are_models() {
             assert_model(
                 &format!("{mode}-{arch}"),
                 &k,
-                &enc,
                 &r.file(".config").expect("output"),
             );
         }
@@ -130,7 +132,6 @@ fn all_configs_and_random_olddefconfigs_are_models() {
             assert_model(
                 &format!("olddefconfig-{arch}-seed{seed}"),
                 &k,
-                &enc,
                 &r.file(".config").expect("output"),
             );
         }
@@ -159,7 +160,7 @@ fn a_forced_symbol_cannot_be_flipped() {
     ev.read_config(&String::from_utf8_lossy(&config), &Prefix::default(), false);
     // X86_64 is y and nothing lets it be n on this arch.
     let x86_64 = k.lookup("X86_64").expect("X86_64 exists");
-    let mut assumptions = enc.assumptions_for(&mut |s| ev.tri_value(s));
+    let mut assumptions = enc.assumptions_for(&mut ev);
     let y = enc.y_var[x86_64.0 as usize].expect("bool variable");
     for a in assumptions.iter_mut() {
         if a.var() == y {
@@ -173,4 +174,138 @@ fn a_forced_symbol_cannot_be_flipped() {
         !solver.solve().expect("solver runs"),
         "X86_64=n is not a valid x86_64 configuration"
     );
+}
+
+/// Soundness: solutions under random requests, written as .config, survive
+/// the C tool's olddefconfig byte for byte and keep the requested values.
+fn random_requests_survive_conf(arch: &str, requests: usize, seed: u64) {
+    let tree = tree();
+    let env = make_env(&tree, arch);
+    let k = load(arch);
+    let enc = Encoding::new(&k);
+    let prefix = Prefix::default();
+    // User-settable bool/tristate symbols: those with a prompt.
+    let settable: Vec<_> = k
+        .config_symbols()
+        .filter(|&s| {
+            enc.y_var[s.0 as usize].is_some()
+                && k.sym(s).props.iter().any(|&p| k.prop(p).text.is_some())
+        })
+        .collect();
+    let mut state = seed;
+    let mut next = |n: usize| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 33) as usize) % n
+    };
+    let (mut solved, mut unsat) = (0, 0);
+    for r in 0..requests {
+        let mut assumptions = Vec::new();
+        let mut wanted = Vec::new();
+        for _ in 0..1 + next(8) {
+            let s = settable[next(settable.len())];
+            let y = enc.y_var[s.0 as usize].expect("var");
+            let m = enc.m_var[s.0 as usize];
+            let choice = next(if m.is_some() { 3 } else { 2 });
+            match (choice, m) {
+                (0, _) => {
+                    assumptions.push(y.negative());
+                    if let Some(m) = m {
+                        assumptions.push(m.negative());
+                    }
+                    wanted.push((s, "n"));
+                }
+                (1, _) => {
+                    assumptions.push(y.positive());
+                    wanted.push((s, "y"));
+                }
+                (_, Some(m)) => {
+                    assumptions.push(m.positive());
+                    wanted.push((s, "m"));
+                }
+                _ => {}
+            }
+        }
+        let mut solver = Solver::new();
+        solver.add_formula(&enc.b.cnf);
+        solver.assume(&assumptions);
+        if !solver.solve().expect("solver runs") {
+            unsat += 1;
+            continue;
+        }
+        solved += 1;
+        let model: std::collections::HashSet<varisat::Lit> =
+            solver.model().expect("model").into_iter().collect();
+        let holds = |l: &L| match l {
+            L::Const(b) => *b,
+            L::Lit(x) => model.contains(x),
+        };
+        let mut text = String::new();
+        for s in k.config_symbols() {
+            let i = s.0 as usize;
+            let name = &k.sym(s).name;
+            if let Some(y) = enc.y_var[i] {
+                let v = if model.contains(&y.positive()) {
+                    "y"
+                } else if enc.m_var[i].is_some_and(|m| model.contains(&m.positive())) {
+                    "m"
+                } else {
+                    "n"
+                };
+                text.push_str(&format!("CONFIG_{name}={v}\n"));
+            }
+            for (d, l) in &enc.domain[i] {
+                if holds(l) {
+                    let v = if k.sym(s).ty == kconfig_sat::model::SymType::String {
+                        kconfig_sat::eval::config::escape_string(d)
+                    } else {
+                        d.clone()
+                    };
+                    text.push_str(&format!("CONFIG_{name}={v}\n"));
+                }
+            }
+        }
+        let mut ev = Evaluator::new(&k);
+        ev.read_config(&text, &prefix, false);
+        let ours = ev.write_config(&prefix);
+        for (s, v) in &wanted {
+            assert_eq!(
+                ev.string_value(*s),
+                *v,
+                "{arch} request {r}: {} not kept",
+                k.sym(*s).name
+            );
+        }
+        let label = format!("sat-request-{arch}-{r}");
+        let dir = workdir(&label);
+        let c = run_in(
+            &dir,
+            &tree.join("scripts/kconfig/conf"),
+            &[],
+            &["--olddefconfig", "Kconfig"],
+            &env,
+            Some(ours.as_bytes()),
+        );
+        let after = c.file(".config").expect("C conf wrote .config");
+        assert!(
+            after == ours.as_bytes(),
+            "{label}: C conf changed the solution: {}",
+            first_difference(ours.as_bytes(), &after)
+        );
+    }
+    assert!(
+        solved > requests / 2,
+        "{arch}: most random requests are satisfiable ({solved} solved, {unsat} not)"
+    );
+}
+
+#[test]
+fn random_requests_survive_conf_x86_64() {
+    random_requests_survive_conf("x86_64", 25, 1);
+}
+
+#[test]
+fn random_requests_survive_conf_arm64() {
+    random_requests_survive_conf("arm64", 25, 2);
 }

@@ -7,10 +7,11 @@
 //! ones take their default (with `imply`) raised by `select`. Choices pick
 //! exactly one visible member.
 //!
-//! Comparisons that involve int, hex or string symbols are not yet tied to
-//! those symbols' values: each is a free variable (an over-approximation:
-//! every configuration conf produces is still a model). They are counted in
-//! [`Encoding::free_comparisons`].
+//! Int, hex and string symbols range over a finite domain: every value they
+//! can take by default (constants, other symbols' values, range bounds, the
+//! type's empty value) plus any values the caller adds (requests, a config
+//! being checked). A hidden one takes its first default, clamped to its active
+//! range; a visible one keeps any valid value inside that range.
 
 use super::tri::{Builder, Tri, F, L, T};
 use crate::eval::{compare_values, Tri as Value};
@@ -25,6 +26,9 @@ pub struct Encoding<'k> {
     pub y_var: Vec<Option<Var>>,
     pub m_var: Vec<Option<Var>>,
     value: Vec<Tri>,
+    /// The values an int/hex/string symbol can take, each with its literal
+    /// (exactly one holds).
+    pub domain: Vec<Vec<(String, L)>>,
     exprs: FastMap<ExprId, Tri>,
     modules: L,
     pub free_comparisons: usize,
@@ -38,6 +42,11 @@ fn has_value_vars(k: &Kconfig, s: SymId) -> bool {
 
 impl<'k> Encoding<'k> {
     pub fn new(k: &'k Kconfig) -> Self {
+        Self::with_values(k, &FastMap::default())
+    }
+
+    /// Encodes with extra candidate values for int/hex/string symbols.
+    pub fn with_values(k: &'k Kconfig, extra: &FastMap<SymId, Vec<String>>) -> Self {
         let ns = k.symbols.len();
         let mut b = Builder::default();
         let mut y_var = vec![None; ns];
@@ -75,17 +84,47 @@ impl<'k> Encoding<'k> {
             Some(m) => value[m.0 as usize].y,
             None => F,
         };
+        let domains = value_domains(k, extra);
+        let mut domain = vec![Vec::new(); ns];
+        for (i, values) in domains.into_iter().enumerate() {
+            if values.is_empty() {
+                continue;
+            }
+            let name = &k.symbols[i].name;
+            let lits: Vec<(String, L)> = if values.len() == 1 {
+                vec![(values[0].clone(), T)]
+            } else {
+                values
+                    .into_iter()
+                    .map(|v| {
+                        let var = b.var(format!("{name}={v}"));
+                        (v, L::Lit(var.positive()))
+                    })
+                    .collect()
+            };
+            // Exactly one value.
+            let all: Vec<L> = lits.iter().map(|(_, l)| *l).collect();
+            b.clause(&all);
+            for x in 0..all.len() {
+                for y in x + 1..all.len() {
+                    b.clause(&[!all[x], !all[y]]);
+                }
+            }
+            domain[i] = lits;
+        }
         let mut enc = Encoding {
             k,
             b,
             y_var,
             m_var,
             value,
+            domain,
             exprs: FastMap::default(),
             modules,
             free_comparisons: 0,
         };
         enc.encode_symbols();
+        enc.encode_valued_symbols();
         enc.encode_choices();
         enc
     }
@@ -143,7 +182,8 @@ impl<'k> Encoding<'k> {
             return Some(vec![(sym.name.clone(), T)]);
         }
         if !sym.ty.is_boolish() {
-            return None;
+            let d = &self.domain[s.0 as usize];
+            return (!d.is_empty()).then(|| d.clone());
         }
         let v = self.value[s.0 as usize];
         let is_m = self.b.and(v.ge, !v.y);
@@ -288,24 +328,199 @@ impl<'k> Encoding<'k> {
         }
     }
 
-    /// Literals fixing every bool/tristate symbol to the given values.
-    pub fn assumptions_for(&self, value_of: &mut dyn FnMut(SymId) -> Value) -> Vec<varisat::Lit> {
+    /// The literal for "int/hex/string symbol `s` has value `v`" (false when
+    /// `v` is not in its domain).
+    pub fn value_is(&self, s: SymId, v: &str) -> L {
+        self.domain[s.0 as usize]
+            .iter()
+            .find(|(d, _)| d == v)
+            .map(|(_, l)| *l)
+            .unwrap_or(F)
+    }
+
+    /// What a default or range bound contributes as a value: a constant's
+    /// name, "n" for a bool/tristate symbol (its string slot), or another
+    /// symbol's value.
+    fn source_outcomes(&self, src: SymId) -> Vec<(String, L)> {
+        let sym = self.k.sym(src);
+        if sym.is_const || sym.ty == SymType::Unknown {
+            vec![(sym.name.clone(), T)]
+        } else if sym.ty.is_boolish() {
+            vec![("n".to_string(), T)]
+        } else {
+            self.domain[src.0 as usize].clone()
+        }
+    }
+
+    /// Literals for "the first range whose condition holds is range i" (and a
+    /// last entry: no range applies).
+    fn active_ranges(&mut self, s: SymId) -> Vec<(Option<(SymId, SymId)>, L)> {
+        let k = self.k;
+        let mut out = Vec::new();
+        let mut none_before = T;
+        for &p in &k.sym(s).props {
+            let prop = k.prop(p);
+            let Some(bounds) = prop.range.filter(|_| prop.kind == PropKind::Range) else {
+                continue;
+            };
+            let cond = self.opt_expr(prop.visible, Tri::Y).ge;
+            let here = self.b.and(none_before, cond);
+            out.push((Some(bounds), here));
+            none_before = self.b.and(none_before, !cond);
+        }
+        out.push((None, none_before));
+        out
+    }
+
+    /// Value after `sym_validate_range`: (clamped value, literal) pairs for
+    /// an input value `x` under one range.
+    fn clamp(&mut self, s: SymId, x: &str, bounds: Option<(SymId, SymId)>) -> Vec<(String, L)> {
+        let Some((lo, hi)) = bounds else {
+            return vec![(x.to_string(), T)];
+        };
+        let base = if self.k.sym(s).ty == SymType::Hex {
+            16
+        } else {
+            10
+        };
+        let bound_base = |b: SymId| match self.k.sym(b).ty {
+            SymType::Int => 10,
+            SymType::Hex => 16,
+            _ => base,
+        };
+        let val = crate::eval::cnum::strtoll(x, base).value;
+        let mut out = Vec::new();
+        for (lo_s, lo_l) in self.source_outcomes(lo) {
+            let lo_v = crate::eval::cnum::strtoll(&lo_s, bound_base(lo)).value;
+            if val < lo_v {
+                out.push((lo_s.clone(), lo_l));
+                continue;
+            }
+            for (hi_s, hi_l) in self.source_outcomes(hi) {
+                let hi_v = crate::eval::cnum::strtoll(&hi_s, bound_base(hi)).value;
+                let l = self.b.and(lo_l, hi_l);
+                out.push((
+                    if val <= hi_v {
+                        x.to_string()
+                    } else {
+                        hi_s.clone()
+                    },
+                    l,
+                ));
+            }
+        }
+        out
+    }
+
+    fn encode_valued_symbols(&mut self) {
+        let k = self.k;
+        for i in 0..k.symbols.len() {
+            let s = SymId(i as u32);
+            if self.domain[i].is_empty() {
+                continue;
+            }
+            let ty = k.sym(s).ty;
+            let vis = self.visibility(s);
+            let ranges = self.active_ranges(s);
+            // Hidden: the first default with a true condition, else the empty value.
+            let mut pre: Vec<(String, L)> = Vec::new();
+            let mut none_before = T;
+            for &p in &k.sym(s).props {
+                let prop = k.prop(p);
+                if prop.kind != PropKind::Default {
+                    continue;
+                }
+                let cond = self.opt_expr(prop.visible, Tri::Y).ge;
+                let here = self.b.and(none_before, cond);
+                none_before = self.b.and(none_before, !cond);
+                let sources = match prop.expr.map(|e| k.exprs.get(e)) {
+                    Some(Expr::Sym(src)) => self.source_outcomes(src),
+                    _ => vec![(empty_value(ty).to_string(), T)],
+                };
+                for (v, l) in sources {
+                    let lit = self.b.and(here, l);
+                    pre.push((v, lit));
+                }
+            }
+            pre.push((empty_value(ty).to_string(), none_before));
+            let mut result: Vec<(String, L)> = Vec::new();
+            for (x, lx) in &pre {
+                for (bounds, active) in &ranges {
+                    for (d, ld) in self.clamp(s, x, *bounds) {
+                        let a = self.b.and(*lx, *active);
+                        let lit = self.b.and(a, ld);
+                        result.push((d, lit));
+                    }
+                }
+            }
+            let domain = self.domain[i].clone();
+            for (d, is_d) in &domain {
+                let mut hidden_gives = F;
+                for (r, l) in &result {
+                    if r == d {
+                        hidden_gives = self.b.or(hidden_gives, *l);
+                    }
+                }
+                let hidden = !vis.ge;
+                // hidden -> (value = d <-> the default computation gives d)
+                self.b.clause(&[!hidden, !*is_d, hidden_gives]);
+                self.b.clause(&[!hidden, *is_d, !hidden_gives]);
+                // Visible: any valid value inside the active range.
+                if !crate::eval::config::string_valid(ty, d) {
+                    self.b.clause(&[!vis.ge, !*is_d]);
+                    continue;
+                }
+                for (bounds, active) in &ranges {
+                    for (c, lc) in self.clamp(s, d, *bounds) {
+                        if &c != d {
+                            // d would be clamped under this range and these bounds.
+                            self.b.clause(&[!vis.ge, !*is_d, !*active, !lc]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The values of int/hex/string symbols in an evaluated configuration,
+    /// to be added to their domains so the configuration can be checked.
+    pub fn config_values(ev: &mut crate::eval::Evaluator) -> FastMap<SymId, Vec<String>> {
+        let k = ev.k;
+        let mut out = FastMap::default();
+        for s in k.config_symbols() {
+            if matches!(k.sym(s).ty, SymType::Int | SymType::Hex | SymType::String) {
+                out.insert(s, vec![ev.string_value(s)]);
+            }
+        }
+        out
+    }
+
+    /// Literals fixing every symbol to its value in an evaluated configuration.
+    pub fn assumptions_for(&self, ev: &mut crate::eval::Evaluator) -> Vec<varisat::Lit> {
         let mut out = Vec::new();
         for i in 0..self.k.symbols.len() {
             let s = SymId(i as u32);
-            let Some(y) = self.y_var[i] else { continue };
-            let v = value_of(s);
-            out.push(if v == Value::Yes {
-                y.positive()
-            } else {
-                y.negative()
-            });
-            if let Some(m) = self.m_var[i] {
-                out.push(if v == Value::Mod {
-                    m.positive()
+            if let Some(y) = self.y_var[i] {
+                let v = ev.tri_value(s);
+                out.push(if v == Value::Yes {
+                    y.positive()
                 } else {
-                    m.negative()
+                    y.negative()
                 });
+                if let Some(m) = self.m_var[i] {
+                    out.push(if v == Value::Mod {
+                        m.positive()
+                    } else {
+                        m.negative()
+                    });
+                }
+            } else if !self.domain[i].is_empty() {
+                let v = ev.string_value(s);
+                for (d, l) in &self.domain[i] {
+                    if let L::Lit(l) = l {
+                        out.push(if *d == v { *l } else { !*l });
+                    }
+                }
             }
         }
         out
@@ -318,4 +533,94 @@ impl<'k> Encoding<'k> {
     pub fn clauses(&self) -> usize {
         self.b.cnf.len()
     }
+}
+
+/// The value an int/hex/string symbol has with no default.
+fn empty_value(ty: SymType) -> &'static str {
+    match ty {
+        SymType::Int => "0",
+        SymType::Hex => "0x0",
+        _ => "",
+    }
+}
+
+/// Candidate values of every int/hex/string symbol: empty value, constant
+/// defaults, other symbols' candidates (for `default OTHER`), range bounds,
+/// and `extra`; closed under `default OTHER` and symbol bounds.
+fn value_domains(k: &Kconfig, extra: &FastMap<SymId, Vec<String>>) -> Vec<Vec<String>> {
+    let ns = k.symbols.len();
+    let valued = |s: SymId| {
+        let sym = k.sym(s);
+        !sym.is_const
+            && !sym.is_choice
+            && matches!(sym.ty, SymType::Int | SymType::Hex | SymType::String)
+    };
+    let mut dom: Vec<Vec<String>> = vec![Vec::new(); ns];
+    let add = |d: &mut Vec<String>, v: String| {
+        if !d.contains(&v) {
+            d.push(v);
+        }
+    };
+    let mut links: Vec<(usize, usize)> = Vec::new();
+    for i in 0..ns {
+        let s = SymId(i as u32);
+        if !valued(s) {
+            continue;
+        }
+        let ty = k.sym(s).ty;
+        add(&mut dom[i], empty_value(ty).to_string());
+        let mut sources = Vec::new();
+        for &p in &k.sym(s).props {
+            let prop = k.prop(p);
+            match prop.kind {
+                PropKind::Default => {
+                    if let Some(Expr::Sym(src)) = prop.expr.map(|e| k.exprs.get(e)) {
+                        sources.push(src);
+                    }
+                }
+                PropKind::Range => {
+                    if let Some((lo, hi)) = prop.range {
+                        sources.push(lo);
+                        sources.push(hi);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for src in sources {
+            let ss = k.sym(src);
+            if ss.is_const || ss.ty == SymType::Unknown {
+                add(&mut dom[i], ss.name.clone());
+            } else if ss.ty.is_boolish() {
+                add(&mut dom[i], "n".to_string());
+            } else if valued(src) {
+                links.push((i, src.0 as usize));
+            }
+        }
+        if let Some(vs) = extra.get(&s) {
+            for v in vs {
+                add(&mut dom[i], v.clone());
+            }
+        }
+    }
+    // `default OTHER` and symbol bounds: take OTHER's values too (to a fixpoint).
+    loop {
+        let mut changed = false;
+        for &(to, from) in &links {
+            if to == from {
+                continue;
+            }
+            let vals = dom[from].clone();
+            for v in vals {
+                if !dom[to].contains(&v) {
+                    dom[to].push(v);
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    dom
 }
