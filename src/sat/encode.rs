@@ -562,13 +562,13 @@ fn value_domains(k: &Kconfig, extra: &FastMap<SymId, Vec<String>>) -> Vec<Vec<St
         }
     };
     let mut links: Vec<(usize, usize)> = Vec::new();
-    for i in 0..ns {
+    for (i, slot) in dom.iter_mut().enumerate() {
         let s = SymId(i as u32);
         if !valued(s) {
             continue;
         }
         let ty = k.sym(s).ty;
-        add(&mut dom[i], empty_value(ty).to_string());
+        add(slot, empty_value(ty).to_string());
         let mut sources = Vec::new();
         for &p in &k.sym(s).props {
             let prop = k.prop(p);
@@ -590,16 +590,16 @@ fn value_domains(k: &Kconfig, extra: &FastMap<SymId, Vec<String>>) -> Vec<Vec<St
         for src in sources {
             let ss = k.sym(src);
             if ss.is_const || ss.ty == SymType::Unknown {
-                add(&mut dom[i], ss.name.clone());
+                add(slot, ss.name.clone());
             } else if ss.ty.is_boolish() {
-                add(&mut dom[i], "n".to_string());
+                add(slot, "n".to_string());
             } else if valued(src) {
                 links.push((i, src.0 as usize));
             }
         }
         if let Some(vs) = extra.get(&s) {
             for v in vs {
-                add(&mut dom[i], v.clone());
+                add(slot, v.clone());
             }
         }
     }
