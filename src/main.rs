@@ -43,6 +43,19 @@ enum Command {
         #[arg(short = 's')]
         silent: bool,
     },
+    /// The tree's SAT encoding as DIMACS CNF, with a `c` line naming each variable.
+    Dimacs {
+        #[arg(long, default_value = "kconfig-data/linux-6.12")]
+        tree: PathBuf,
+        #[arg(long, default_value = "x86_64")]
+        arch: String,
+        /// Shell commands from the tree: run, deny, replay:FILE.
+        #[arg(long, default_value = "run")]
+        probes: String,
+        /// Where to write the CNF (default: standard output).
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+    },
     /// Toolchain profiles: what the tree's $(shell,...) probes print.
     Probe {
         #[command(subcommand)]
@@ -89,6 +102,12 @@ fn main() {
             probes,
             silent,
         }),
+        Command::Dimacs {
+            tree,
+            arch,
+            probes,
+            output,
+        } => kconfig_sat::cli::sat_cmds::dimacs(&tree, &arch, &probes, output.as_deref()),
         Command::Probe {
             command: ProbeCommand::Record { tree, arch, output },
         } => kconfig_sat::cli::make::record_probes(&tree, &arch, &output),

@@ -309,3 +309,40 @@ fn random_requests_survive_conf_x86_64() {
 fn random_requests_survive_conf_arm64() {
     random_requests_survive_conf("arm64", 25, 2);
 }
+
+/// `kconfig-sat dimacs` writes a satisfiable CNF that other tools can read,
+/// with `c` lines naming the variables.
+#[test]
+fn dimacs_output_is_satisfiable_and_named() {
+    let tree = tree();
+    let out = workdir("dimacs").join("x86_64.cnf");
+    let status = std::process::Command::new(ours())
+        .args(["dimacs", "--arch", "x86_64", "--tree"])
+        .arg(&tree)
+        .arg("-o")
+        .arg(&out)
+        .status()
+        .expect("runs");
+    assert!(status.success());
+    let text = std::fs::read_to_string(&out).expect("CNF written");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("c ") && l.ends_with(" X86_64=y")),
+        "variables are named"
+    );
+    let header = text
+        .lines()
+        .find(|l| l.starts_with("p cnf "))
+        .expect("problem line");
+    let clauses: usize = header
+        .split_whitespace()
+        .nth(3)
+        .and_then(|n| n.parse().ok())
+        .expect("clause count");
+    assert_eq!(text.lines().filter(|l| l.ends_with(" 0")).count(), clauses);
+    let mut solver = Solver::new();
+    solver
+        .add_dimacs_cnf(text.as_bytes())
+        .expect("valid DIMACS");
+    assert!(solver.solve().expect("solver runs"));
+}

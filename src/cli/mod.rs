@@ -3,3 +3,4 @@
 pub mod conf;
 pub mod fsutil;
 pub mod make;
+pub mod sat_cmds;

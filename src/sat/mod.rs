@@ -2,5 +2,6 @@
 //! model read as a `.config` is a fixpoint of `conf --olddefconfig` and every
 //! `.config` that conf produces is a model. See docs/semantics.md.
 
+pub mod dimacs;
 pub mod encode;
 pub mod tri;
