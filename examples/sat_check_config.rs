@@ -51,8 +51,19 @@ fn main() {
     println!("config is a model: {sat}");
     // Soundness probe: a free model must be a fixpoint of the evaluator.
     let mut free = Solver::new();
+    let t = std::time::Instant::now();
     free.add_formula(&enc.b.cnf);
+    let t_add = t.elapsed();
     assert!(free.solve().expect("solves"), "encoding unsatisfiable");
+    let t_first = t.elapsed();
+    free.assume(&[enc.y_var[k.lookup("KEXEC").expect("KEXEC").0 as usize]
+        .expect("var")
+        .negative()]);
+    assert!(free.solve().expect("solves"));
+    println!(
+        "add_formula {t_add:?}, first solve at {t_first:?}, second solve at {:?}",
+        t.elapsed()
+    );
     let model: std::collections::HashSet<varisat::Lit> =
         free.model().expect("model").into_iter().collect();
     let mut text = String::new();

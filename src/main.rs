@@ -43,6 +43,24 @@ enum Command {
         #[arg(short = 's')]
         silent: bool,
     },
+    /// Can these values hold together? Requests are .config lines or NixOS answers (`X y`, `X? n`).
+    Check {
+        /// Files of requests.
+        files: Vec<PathBuf>,
+        /// A request given inline (repeatable), e.g. --set CONFIG_KEXEC=n or --set 'KEXEC n'.
+        #[arg(long = "set")]
+        set: Vec<String>,
+        #[arg(long, default_value = "kconfig-data/linux-6.12")]
+        tree: PathBuf,
+        #[arg(long, default_value = "x86_64")]
+        arch: String,
+        /// Shell commands from the tree: run, deny, replay:FILE.
+        #[arg(long, default_value = "run")]
+        probes: String,
+        /// human or json (schema: docs/check-json.md).
+        #[arg(long, default_value = "human")]
+        format: String,
+    },
     /// The tree's SAT encoding as DIMACS CNF, with a `c` line naming each variable.
     Dimacs {
         #[arg(long, default_value = "kconfig-data/linux-6.12")]
@@ -102,6 +120,16 @@ fn main() {
             probes,
             silent,
         }),
+        Command::Check {
+            files,
+            set,
+            tree,
+            arch,
+            probes,
+            format,
+        } => {
+            kconfig_sat::cli::sat_cmds::check(&tree, &arch, &probes, format == "json", &files, &set)
+        }
         Command::Dimacs {
             tree,
             arch,

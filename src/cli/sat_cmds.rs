@@ -73,3 +73,128 @@ pub fn dimacs(tree: &Path, arch: &str, probes: &str, output: Option<&Path>) -> i
         }
     }
 }
+
+/// `kconfig-sat check`: can the requested values hold together?
+pub fn check(
+    tree: &Path,
+    arch: &str,
+    probes: &str,
+    json: bool,
+    files: &[std::path::PathBuf],
+    set: &[String],
+) -> i32 {
+    use crate::sat::check::check as run_check;
+    use crate::sat::request::parse_requests;
+    let tree = match tree.canonicalize() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("kconfig-sat check: {}: {e}", tree.display());
+            return 2;
+        }
+    };
+    let (policy, _) = match super::make::probe_policy(probes) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("kconfig-sat check: {e}");
+            return 2;
+        }
+    };
+    let env = crate::tree::make_environment(&tree, arch, &crate::tree::host_cc_version_text());
+    let loaded = match crate::tree::load_with(
+        &tree,
+        "Kconfig",
+        env,
+        policy,
+        &[],
+        ParseOptions {
+            menu_structure: false,
+        },
+    ) {
+        Ok(l) => l,
+        Err(errors) => {
+            for e in errors.errors {
+                eprintln!("{:?}", miette::Report::new(e));
+            }
+            return 2;
+        }
+    };
+    let k = &loaded.kconfig;
+    let mut requests = Vec::new();
+    let mut bad = Vec::new();
+    for f in files {
+        let text = match std::fs::read_to_string(f) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("kconfig-sat check: {}: {e}", f.display());
+                return 2;
+            }
+        };
+        let (r, b) = parse_requests(k, &f.display().to_string(), &text);
+        requests.extend(r);
+        bad.extend(b);
+    }
+    if !set.is_empty() {
+        let (r, b) = parse_requests(k, "<command line>", &set.join("\n"));
+        requests.extend(r);
+        bad.extend(b);
+    }
+    let report = run_check(k, &requests, bad);
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else {
+        print!("{}", human_report(&report));
+    }
+    report.exit_code()
+}
+
+fn human_report(report: &crate::sat::check::CheckReport) -> String {
+    let mut out = String::new();
+    for b in &report.bad_lines {
+        out.push_str(&format!("{}:{}: {}: {}", b.file, b.line, b.text, b.problem));
+        if !b.suggestions.is_empty() {
+            out.push_str(&format!(" (did you mean {}?)", b.suggestions.join(", ")));
+        }
+        out.push('\n');
+    }
+    for r in &report.results {
+        if r.achieved {
+            out.push_str(&format!("{}:{}: {}: ok\n", r.file, r.line, r.text));
+            continue;
+        }
+        let why = r.category.map(|c| c.describe()).unwrap_or("rejected");
+        out.push_str(&format!(
+            "{}:{}: {}: rejected, {why}\n",
+            r.file, r.line, r.text
+        ));
+        if !r.conflicts_with.is_empty() {
+            let lines: Vec<String> = r
+                .conflicts_with
+                .iter()
+                .map(|l| format!("line {l}"))
+                .collect();
+            out.push_str(&format!("    together with {}\n", lines.join(", ")));
+        }
+        for d in &r.defined_at {
+            out.push_str(&format!("    {} is defined at {d}\n", r.symbol));
+        }
+    }
+    let held = report.results.iter().filter(|r| r.achieved).count();
+    out.push_str(&format!(
+        "{held} of {} requests hold together{}.\n",
+        report.results.len()
+            + report
+                .bad_lines
+                .iter()
+                .filter(|b| !b.is_input_error)
+                .count(),
+        if report.bad_lines.iter().any(|b| b.is_input_error) {
+            "; fix the malformed lines"
+        } else {
+            ""
+        }
+    ));
+    out
+}

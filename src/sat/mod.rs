@@ -2,6 +2,8 @@
 //! model read as a `.config` is a fixpoint of `conf --olddefconfig` and every
 //! `.config` that conf produces is a model. See docs/semantics.md.
 
+pub mod check;
 pub mod dimacs;
 pub mod encode;
+pub mod request;
 pub mod tri;

@@ -1,0 +1,328 @@
+//! `check`: can the requested values hold together? Each request is then
+//! achieved, or rejected with a category found by further SAT queries.
+
+use super::encode::Encoding;
+use super::request::{BadRequest, Request, Wanted};
+use super::tri::L;
+use crate::eval::Tri;
+use crate::fasthash::FastMap;
+use crate::model::{Kconfig, SymId, SymType};
+use serde::Serialize;
+use varisat::{Lit, Solver};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    UnknownSymbol,
+    /// No value of the request is reachable: its dependencies can never hold.
+    DependenciesUnmet,
+    /// It cannot be n: a `select` always forces it.
+    PinnedBySelect,
+    /// y is impossible, m is possible.
+    CappedAtM,
+    /// m is impossible because modules cannot be enabled.
+    ModulesDisabled,
+    /// The symbol has no prompt: its value comes from defaults and selects only.
+    NotUserSettable,
+    ValueOutOfRange,
+    /// Two requests pick different members of one choice.
+    ChoiceConflict,
+    /// Possible alone, impossible together with the requests listed.
+    ConflictsWithOtherRequests,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestResult {
+    pub file: String,
+    pub line: usize,
+    pub text: String,
+    pub symbol: String,
+    pub wanted: String,
+    pub achieved: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+    /// Lines of the other requests in a minimal conflicting set.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conflicts_with: Vec<usize>,
+    /// Where the symbol is defined.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub defined_at: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    /// Version of this JSON layout.
+    pub schema: u32,
+    /// All well-formed requests can hold together.
+    pub satisfiable: bool,
+    pub results: Vec<RequestResult>,
+    /// Lines that are not usable requests (malformed, wrong type, unknown symbol).
+    pub bad_lines: Vec<BadRequest>,
+    pub variables: usize,
+    pub clauses: usize,
+}
+
+impl CheckReport {
+    /// 0: everything holds; 1: something rejected; 2: bad input.
+    pub fn exit_code(&self) -> i32 {
+        if self.bad_lines.iter().any(|b| b.is_input_error) {
+            2
+        } else if self.results.iter().any(|r| !r.achieved) || !self.bad_lines.is_empty() {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+struct Solving<'a, 'k> {
+    enc: &'a Encoding<'k>,
+    solver: Solver<'static>,
+}
+
+impl Solving<'_, '_> {
+    fn sat(&mut self, lits: &[Lit]) -> bool {
+        self.solver.assume(lits);
+        self.solver.solve().unwrap_or(false)
+    }
+}
+
+/// Literals that make `s` have `wanted` (`None`: impossible outright).
+fn literals(enc: &Encoding, s: SymId, wanted: &Wanted) -> Option<Vec<Lit>> {
+    let i = s.0 as usize;
+    match wanted {
+        Wanted::Tri(t) => {
+            let y = enc.y_var[i]?;
+            let m = enc.m_var[i];
+            Some(match t {
+                Tri::Yes => vec![y.positive()],
+                Tri::Mod => vec![m?.positive()],
+                Tri::No => {
+                    let mut v = vec![y.negative()];
+                    v.extend(m.map(|m| m.negative()));
+                    v
+                }
+            })
+        }
+        Wanted::Value(v) => match enc.value_is(s, v) {
+            L::Const(true) => Some(Vec::new()),
+            L::Const(false) => None,
+            L::Lit(l) => Some(vec![l]),
+        },
+    }
+}
+
+pub fn check(k: &Kconfig, requests: &[Request], bad: Vec<BadRequest>) -> CheckReport {
+    let mut extra: FastMap<SymId, Vec<String>> = FastMap::default();
+    for r in requests {
+        if let Wanted::Value(v) = &r.wanted {
+            extra.entry(r.sym).or_default().push(v.clone());
+        }
+    }
+    let enc = Encoding::with_values(k, &extra);
+    let mut solver = Solver::new();
+    solver.add_formula(&enc.b.cnf);
+    let mut sv = Solving { enc: &enc, solver };
+    let lits: Vec<Option<Vec<Lit>>> = requests
+        .iter()
+        .map(|r| literals(&enc, r.sym, &r.wanted))
+        .collect();
+    let mut results: Vec<RequestResult> = requests
+        .iter()
+        .map(|r| RequestResult {
+            file: r.file.clone(),
+            line: r.line,
+            text: r.text.clone(),
+            symbol: k.sym(r.sym).name.clone(),
+            wanted: r.wanted.text(),
+            achieved: true,
+            category: None,
+            conflicts_with: Vec::new(),
+            defined_at: k
+                .sym(r.sym)
+                .menus
+                .iter()
+                .map(|&m| k.sources.file_line(k.menu(m).loc))
+                .collect(),
+        })
+        .collect();
+    let all: Vec<Lit> = lits.iter().flatten().flatten().copied().collect();
+    let joint = lits.iter().all(Option::is_some) && sv.sat(&all);
+    if !joint {
+        // Requests impossible on their own.
+        let mut possible = Vec::new();
+        for (i, r) in requests.iter().enumerate() {
+            let alone = lits[i].as_ref().is_some_and(|l| sv.sat(l));
+            if alone {
+                possible.push(i);
+            } else {
+                results[i].achieved = false;
+                results[i].category = Some(categorize(&mut sv, k, r));
+            }
+        }
+        // Among the rest: peel off minimal conflicting sets until they hold.
+        loop {
+            let assumptions: Vec<Lit> = possible
+                .iter()
+                .flat_map(|&i| lits[i].clone().unwrap_or_default())
+                .collect();
+            if sv.sat(&assumptions) {
+                break;
+            }
+            let core = minimal_conflict(&mut sv, &possible, &lits);
+            if core.is_empty() {
+                break;
+            }
+            let choice_clash =
+                core.len() == 2 && same_choice(k, requests[core[0]].sym, requests[core[1]].sym);
+            for &i in &core {
+                results[i].achieved = false;
+                results[i].category = Some(if choice_clash {
+                    Category::ChoiceConflict
+                } else {
+                    Category::ConflictsWithOtherRequests
+                });
+                results[i].conflicts_with = core
+                    .iter()
+                    .filter(|&&j| j != i)
+                    .map(|&j| requests[j].line)
+                    .collect();
+            }
+            possible.retain(|i| !core.contains(i));
+        }
+    }
+    CheckReport {
+        schema: 1,
+        satisfiable: joint,
+        results,
+        bad_lines: bad,
+        variables: enc.variables(),
+        clauses: enc.clauses(),
+    }
+}
+
+/// A minimal set of requests (indices) that cannot hold together: the
+/// solver's failed assumptions, then deletion of every request not needed.
+fn minimal_conflict(
+    sv: &mut Solving,
+    candidates: &[usize],
+    lits: &[Option<Vec<Lit>>],
+) -> Vec<usize> {
+    let assumptions: Vec<Lit> = candidates
+        .iter()
+        .flat_map(|&i| lits[i].clone().unwrap_or_default())
+        .collect();
+    sv.solver.assume(&assumptions);
+    if sv.solver.solve().unwrap_or(true) {
+        return Vec::new();
+    }
+    let failed: Vec<Lit> = sv
+        .solver
+        .failed_core()
+        .map(|c| c.to_vec())
+        .unwrap_or_default();
+    let mut core: Vec<usize> = candidates
+        .iter()
+        .copied()
+        .filter(|&i| {
+            lits[i]
+                .as_ref()
+                .is_some_and(|l| l.iter().any(|x| failed.contains(x)))
+        })
+        .collect();
+    let mut k = 0;
+    while k < core.len() {
+        let without: Vec<Lit> = core
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != k)
+            .flat_map(|(_, &i)| lits[i].clone().unwrap_or_default())
+            .collect();
+        if !sv.sat(&without) {
+            core.remove(k);
+        } else {
+            k += 1;
+        }
+    }
+    core
+}
+
+fn same_choice(k: &Kconfig, a: SymId, b: SymId) -> bool {
+    let (ca, cb) = (k.choice_of(a), k.choice_of(b));
+    ca.is_some() && ca == cb
+}
+
+/// Why a request is impossible even alone.
+fn categorize(sv: &mut Solving, k: &Kconfig, r: &Request) -> Category {
+    let s = r.sym;
+    let has_prompt = k.sym(s).props.iter().any(|&p| k.prop(p).text.is_some());
+    let can = |sv: &mut Solving, t: Tri| -> bool {
+        match literals(sv.enc, s, &Wanted::Tri(t)) {
+            Some(l) => sv.sat(&l),
+            None => false,
+        }
+    };
+    match &r.wanted {
+        Wanted::Tri(Tri::Yes) => {
+            if can(sv, Tri::Mod) {
+                Category::CappedAtM
+            } else if !has_prompt {
+                Category::NotUserSettable
+            } else {
+                Category::DependenciesUnmet
+            }
+        }
+        Wanted::Tri(Tri::Mod) => {
+            let modules_possible = k
+                .modules_sym
+                .and_then(|m| sv.enc.y_var[m.0 as usize])
+                .is_some_and(|v| sv.sat(&[v.positive()]));
+            if !modules_possible {
+                Category::ModulesDisabled
+            } else if can(sv, Tri::Yes) && k.sym(s).rev_dep.is_some() {
+                Category::PinnedBySelect
+            } else if !has_prompt {
+                Category::NotUserSettable
+            } else {
+                Category::DependenciesUnmet
+            }
+        }
+        Wanted::Tri(Tri::No) => {
+            if k.sym(s).rev_dep.is_some() {
+                Category::PinnedBySelect
+            } else {
+                Category::NotUserSettable
+            }
+        }
+        Wanted::Value(_) => {
+            let has_range = k.sym(s).props.iter().any(|&p| k.prop(p).range.is_some());
+            if !has_prompt {
+                Category::NotUserSettable
+            } else if has_range && k.sym(s).ty != SymType::String {
+                Category::ValueOutOfRange
+            } else {
+                Category::DependenciesUnmet
+            }
+        }
+    }
+}
+
+impl Category {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Category::UnknownSymbol => "unknown symbol",
+            Category::DependenciesUnmet => "its dependencies can never be met",
+            Category::PinnedBySelect => "pinned by a select",
+            Category::CappedAtM => "capped at m (dependencies allow only m)",
+            Category::ModulesDisabled => "m needs modules, which cannot be enabled",
+            Category::NotUserSettable => {
+                "not user-settable (no prompt: defaults and selects decide)"
+            }
+            Category::ValueOutOfRange => "value outside the symbol's range",
+            Category::ChoiceConflict => {
+                "another request picks a different member of the same choice"
+            }
+            Category::ConflictsWithOtherRequests => "conflicts with other requests",
+        }
+    }
+}
