@@ -138,7 +138,16 @@ pub fn check(
         requests.extend(r);
         bad.extend(b);
     }
-    let report = run_check(k, &requests, bad);
+    // The arch's defconfig, evaluated, is the first configuration tried.
+    let base = crate::tree::default_defconfig(arch)
+        .and_then(|f| std::fs::read_to_string(tree.join(f)).ok())
+        .map(|text| {
+            let mut ev = crate::eval::Evaluator::new(k);
+            let prefix = crate::eval::config::Prefix::default();
+            ev.read_config(&text, &prefix, false);
+            ev.write_config(&prefix)
+        });
+    let report = run_check(k, &requests, bad, base.as_deref());
     if json {
         println!(
             "{}",
