@@ -54,6 +54,41 @@ pub fn probe_policy(spec: &str) -> Result<(ShellPolicy, Option<PathBuf>), String
     }
 }
 
+/// Loads a tree the way the high-level commands do: `make`'s environment for
+/// `arch`, shell probes per `probes`, without the menu-structure pass. On
+/// failure the message has been printed and the exit status is returned.
+pub fn load_for_command(
+    command: &str,
+    tree: &Path,
+    arch: &str,
+    probes: &str,
+) -> Result<(PathBuf, crate::tree::Loaded), i32> {
+    let tree = tree.canonicalize().map_err(|e| {
+        eprintln!(
+            "kconfig-sat {command}: {}: {e} (kconfig-data/fetch-linux.sh fetches a tree)",
+            tree.display()
+        );
+        2
+    })?;
+    let (policy, _) = probe_policy(probes).map_err(|e| {
+        eprintln!("kconfig-sat {command}: {e}");
+        2
+    })?;
+    let env = crate::tree::make_environment(&tree, arch, &crate::tree::host_cc_version_text());
+    let options = crate::frontend::parser::ParseOptions {
+        menu_structure: false,
+    };
+    match crate::tree::load_with(&tree, "Kconfig", env, policy, &[], options) {
+        Ok(loaded) => Ok((tree, loaded)),
+        Err(errors) => {
+            for e in errors.errors {
+                eprintln!("{:?}", miette::Report::new(e));
+            }
+            Err(1)
+        }
+    }
+}
+
 pub fn run(args: MakeArgs) -> i32 {
     let Some(mode) = mode_for_target(&args.target, &args.arch) else {
         eprintln!(
@@ -103,30 +138,24 @@ pub fn run(args: MakeArgs) -> i32 {
 /// stores what each printed, so later runs can replay them without running
 /// anything from the tree.
 pub fn record_probes(tree: &Path, arch: &str, output: &Path) -> i32 {
-    let tree = &tree.canonicalize().unwrap_or_else(|_| tree.to_path_buf());
-    let cc = crate::tree::host_cc_version_text();
-    let env = crate::tree::make_environment(tree, arch, &cc);
-    let policy = ShellPolicy::Record(ProbeProfile::default());
-    match crate::tree::load(tree, "Kconfig", env, policy, &[]) {
-        Ok(loaded) => {
-            let Some(mut profile) = loaded.shell.into_profile() else {
-                return 1;
-            };
-            let version = crate::tree::kernel_version(tree).unwrap_or_default();
-            profile.note = format!("Linux {version}, ARCH={arch}, {cc}");
-            let n = profile.commands.len();
-            if let Err(e) = super::fsutil::write_atomic(output, profile.to_json().as_bytes()) {
-                eprintln!("cannot write {}: {e}", output.display());
-                return 1;
-            }
-            println!("recorded {n} shell commands to {}", output.display());
-            0
-        }
-        Err(errors) => {
-            for e in errors.errors {
-                eprintln!("{:?}", miette::Report::new(e));
-            }
-            1
-        }
+    // Record mode; the profile is written below, so the spec needs no path.
+    let (tree, loaded) = match load_for_command("probe record", tree, arch, "record:-") {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let Some(mut profile) = loaded.shell.into_profile() else {
+        return 1;
+    };
+    let version = crate::tree::kernel_version(&tree).unwrap_or_default();
+    profile.note = format!(
+        "Linux {version}, ARCH={arch}, {}",
+        crate::tree::host_cc_version_text()
+    );
+    let n = profile.commands.len();
+    if let Err(e) = super::fsutil::write_atomic(output, profile.to_json().as_bytes()) {
+        eprintln!("cannot write {}: {e}", output.display());
+        return 1;
     }
+    println!("recorded {n} shell commands to {}", output.display());
+    0
 }

@@ -1,42 +1,12 @@
 //! Commands on the SAT encoding of a tree.
 
-use crate::frontend::parser::ParseOptions;
 use std::path::Path;
 
 /// `kconfig-sat dimacs`: writes the tree's CNF (atomically) or prints it.
 pub fn dimacs(tree: &Path, arch: &str, probes: &str, output: Option<&Path>) -> i32 {
-    let tree = match tree.canonicalize() {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("kconfig-sat dimacs: {}: {e}", tree.display());
-            return 2;
-        }
-    };
-    let (policy, _) = match super::make::probe_policy(probes) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("kconfig-sat dimacs: {e}");
-            return 2;
-        }
-    };
-    let env = crate::tree::make_environment(&tree, arch, &crate::tree::host_cc_version_text());
-    let loaded = match crate::tree::load_with(
-        &tree,
-        "Kconfig",
-        env,
-        policy,
-        &[],
-        ParseOptions {
-            menu_structure: false,
-        },
-    ) {
+    let (tree, loaded) = match super::make::load_for_command("dimacs", tree, arch, probes) {
         Ok(l) => l,
-        Err(errors) => {
-            for e in errors.errors {
-                eprintln!("{:?}", miette::Report::new(e));
-            }
-            return 1;
-        }
+        Err(code) => return code,
     };
     let enc = crate::sat::encode::Encoding::new(&loaded.kconfig);
     let header = format!(
@@ -85,38 +55,9 @@ pub fn check(
 ) -> i32 {
     use crate::sat::check::check as run_check;
     use crate::sat::request::parse_requests;
-    let tree = match tree.canonicalize() {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("kconfig-sat check: {}: {e}", tree.display());
-            return 2;
-        }
-    };
-    let (policy, _) = match super::make::probe_policy(probes) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("kconfig-sat check: {e}");
-            return 2;
-        }
-    };
-    let env = crate::tree::make_environment(&tree, arch, &crate::tree::host_cc_version_text());
-    let loaded = match crate::tree::load_with(
-        &tree,
-        "Kconfig",
-        env,
-        policy,
-        &[],
-        ParseOptions {
-            menu_structure: false,
-        },
-    ) {
+    let (tree, loaded) = match super::make::load_for_command("check", tree, arch, probes) {
         Ok(l) => l,
-        Err(errors) => {
-            for e in errors.errors {
-                eprintln!("{:?}", miette::Report::new(e));
-            }
-            return 2;
-        }
+        Err(code) => return code,
     };
     let k = &loaded.kconfig;
     let mut requests = Vec::new();

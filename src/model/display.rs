@@ -6,7 +6,7 @@
 //! [`simplify`]: super::simplify
 
 use super::simplify::{FId, Forms, F};
-use super::{ExprId, Kconfig, MenuId, PropKind, SymId, SymType};
+use super::{Kconfig, MenuId, PropKind, SymId, SymType};
 use crate::eval::{Evaluator, Tri};
 
 /// Renders `e` (missing = `y`) with `sym_text` deciding how each symbol reads.
@@ -75,12 +75,6 @@ pub fn plain(k: &Kconfig, e: Option<FId>) -> String {
             sym.display_name().to_string()
         }
     })
-}
-
-/// A parsed (unsimplified) expression, names only.
-pub fn plain_raw(k: &mut Kconfig, e: ExprId) -> String {
-    let f = k.forms.from_raw(&k.exprs, e);
-    plain(k, Some(f))
 }
 
 /// Each symbol followed by its current value, as in kconfig help screens.

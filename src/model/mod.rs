@@ -374,10 +374,6 @@ impl Kconfig {
     pub fn title(&self) -> &str {
         self.prompt_text(self.root).unwrap_or("Main menu")
     }
-
-    pub fn loc_string(&self, loc: Loc) -> String {
-        self.sources.file_line(loc)
-    }
 }
 
 pub struct MenuWalk<'a> {
