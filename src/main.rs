@@ -60,6 +60,9 @@ enum Command {
         /// human or json (schema: docs/check-json.md).
         #[arg(long, default_value = "human")]
         format: String,
+        /// The configuration to start from: "defconfig" (the arch's) or a .config file.
+        #[arg(long, default_value = "defconfig")]
+        base: String,
     },
     /// The tree's SAT encoding as DIMACS CNF, with a `c` line naming each variable.
     Dimacs {
@@ -127,9 +130,16 @@ fn main() {
             arch,
             probes,
             format,
-        } => {
-            kconfig_sat::cli::sat_cmds::check(&tree, &arch, &probes, format == "json", &files, &set)
-        }
+            base,
+        } => kconfig_sat::cli::sat_cmds::check(
+            &tree,
+            &arch,
+            &probes,
+            &base,
+            format == "json",
+            &files,
+            &set,
+        ),
         Command::Dimacs {
             tree,
             arch,

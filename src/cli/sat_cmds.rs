@@ -45,10 +45,12 @@ pub fn dimacs(tree: &Path, arch: &str, probes: &str, output: Option<&Path>) -> i
 }
 
 /// `kconfig-sat check`: can the requested values hold together?
+/// `base`: "defconfig" (the arch's) or a `.config` path.
 pub fn check(
     tree: &Path,
     arch: &str,
     probes: &str,
+    base: &str,
     json: bool,
     files: &[std::path::PathBuf],
     set: &[String],
@@ -79,15 +81,25 @@ pub fn check(
         requests.extend(r);
         bad.extend(b);
     }
-    // The arch's defconfig, evaluated, is the first configuration tried.
-    let base = crate::tree::default_defconfig(arch)
-        .and_then(|f| std::fs::read_to_string(tree.join(f)).ok())
-        .map(|text| {
-            let mut ev = crate::eval::Evaluator::new(k);
-            let prefix = crate::eval::config::Prefix::default();
-            ev.read_config(&text, &prefix, false);
-            ev.write_config(&prefix)
-        });
+    // The base configuration, evaluated, is the first configuration tried.
+    let base_text = if base == "defconfig" {
+        crate::tree::default_defconfig(arch)
+            .and_then(|f| std::fs::read_to_string(tree.join(f)).ok())
+    } else {
+        match std::fs::read_to_string(base) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!("kconfig-sat check: --base {base}: {e}");
+                return 2;
+            }
+        }
+    };
+    let base = base_text.map(|text| {
+        let mut ev = crate::eval::Evaluator::new(k);
+        let prefix = crate::eval::config::Prefix::default();
+        ev.read_config(&text, &prefix, false);
+        ev.write_config(&prefix)
+    });
     let report = run_check(k, &requests, bad, base.as_deref());
     if json {
         println!(
