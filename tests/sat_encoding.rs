@@ -178,12 +178,13 @@ fn a_forced_symbol_cannot_be_flipped() {
 
 /// Soundness: solutions under random requests, written as .config, survive
 /// the C tool's olddefconfig byte for byte and keep the requested values.
+/// Requests are 1-8 assignments to user-settable symbols, from fixed seeds;
+/// the C runs are spread over two threads.
 fn random_requests_survive_conf(arch: &str, requests: usize, seed: u64) {
     let tree = tree();
     let env = make_env(&tree, arch);
     let k = load(arch);
     let enc = Encoding::new(&k);
-    let prefix = Prefix::default();
     // User-settable bool/tristate symbols: those with a prompt.
     let settable: Vec<_> = k
         .config_symbols()
@@ -192,122 +193,142 @@ fn random_requests_survive_conf(arch: &str, requests: usize, seed: u64) {
                 && k.sym(s).props.iter().any(|&p| k.prop(p).text.is_some())
         })
         .collect();
-    let mut state = seed;
-    let mut next = |n: usize| {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((state >> 33) as usize) % n
-    };
-    let (mut solved, mut unsat) = (0, 0);
-    for r in 0..requests {
-        let mut assumptions = Vec::new();
-        let mut wanted = Vec::new();
-        for _ in 0..1 + next(8) {
-            let s = settable[next(settable.len())];
-            let y = enc.y_var[s.0 as usize].expect("var");
-            let m = enc.m_var[s.0 as usize];
-            let choice = next(if m.is_some() { 3 } else { 2 });
-            match (choice, m) {
-                (0, _) => {
-                    assumptions.push(y.negative());
-                    if let Some(m) = m {
-                        assumptions.push(m.negative());
+    let solved = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for half in 0..2u64 {
+            let (k, enc, settable, env, tree, solved) = (&k, &enc, &settable, &env, &tree, &solved);
+            scope.spawn(move || {
+                let mut state = seed.wrapping_mul(1000).wrapping_add(half);
+                let mut next = |n: usize| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    ((state >> 33) as usize) % n
+                };
+                let mut solver = Solver::new();
+                solver.add_formula(&enc.b.cnf);
+                for r in (half as usize..requests).step_by(2) {
+                    let mut assumptions = Vec::new();
+                    let mut wanted = Vec::new();
+                    for _ in 0..1 + next(8) {
+                        let s = settable[next(settable.len())];
+                        let y = enc.y_var[s.0 as usize].expect("var");
+                        let m = enc.m_var[s.0 as usize];
+                        match (next(if m.is_some() { 3 } else { 2 }), m) {
+                            (0, _) => {
+                                assumptions.push(y.negative());
+                                assumptions.extend(m.map(|m| m.negative()));
+                                wanted.push((s, "n"));
+                            }
+                            (1, _) => {
+                                assumptions.push(y.positive());
+                                wanted.push((s, "y"));
+                            }
+                            (_, Some(m)) => {
+                                assumptions.push(m.positive());
+                                wanted.push((s, "m"));
+                            }
+                            _ => {}
+                        }
                     }
-                    wanted.push((s, "n"));
+                    solver.assume(&assumptions);
+                    if !solver.solve().expect("solver runs") {
+                        continue;
+                    }
+                    solved.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let model: std::collections::HashSet<varisat::Lit> =
+                        solver.model().expect("model").into_iter().collect();
+                    check_solution(arch, r, k, enc, env, tree, &model, &wanted);
                 }
-                (1, _) => {
-                    assumptions.push(y.positive());
-                    wanted.push((s, "y"));
-                }
-                (_, Some(m)) => {
-                    assumptions.push(m.positive());
-                    wanted.push((s, "m"));
-                }
-                _ => {}
-            }
+            });
         }
-        let mut solver = Solver::new();
-        solver.add_formula(&enc.b.cnf);
-        solver.assume(&assumptions);
-        if !solver.solve().expect("solver runs") {
-            unsat += 1;
-            continue;
+    });
+    let solved = solved.into_inner();
+    assert!(
+        solved > requests / 2,
+        "{arch}: most random requests are satisfiable ({solved} of {requests})"
+    );
+}
+
+/// Writes a model as .config and checks it against the evaluator and the C tool.
+#[allow(clippy::too_many_arguments)]
+fn check_solution(
+    arch: &str,
+    r: usize,
+    k: &Kconfig,
+    enc: &Encoding,
+    env: &std::collections::HashMap<String, String>,
+    tree: &std::path::Path,
+    model: &std::collections::HashSet<varisat::Lit>,
+    wanted: &[(kconfig_sat::model::SymId, &str)],
+) {
+    let prefix = Prefix::default();
+    let holds = |l: &L| match l {
+        L::Const(b) => *b,
+        L::Lit(x) => model.contains(x),
+    };
+    let mut text = String::new();
+    for s in k.config_symbols() {
+        let i = s.0 as usize;
+        let name = &k.sym(s).name;
+        if let Some(y) = enc.y_var[i] {
+            let v = if model.contains(&y.positive()) {
+                "y"
+            } else if enc.m_var[i].is_some_and(|m| model.contains(&m.positive())) {
+                "m"
+            } else {
+                "n"
+            };
+            text.push_str(&format!("CONFIG_{name}={v}\n"));
         }
-        solved += 1;
-        let model: std::collections::HashSet<varisat::Lit> =
-            solver.model().expect("model").into_iter().collect();
-        let holds = |l: &L| match l {
-            L::Const(b) => *b,
-            L::Lit(x) => model.contains(x),
-        };
-        let mut text = String::new();
-        for s in k.config_symbols() {
-            let i = s.0 as usize;
-            let name = &k.sym(s).name;
-            if let Some(y) = enc.y_var[i] {
-                let v = if model.contains(&y.positive()) {
-                    "y"
-                } else if enc.m_var[i].is_some_and(|m| model.contains(&m.positive())) {
-                    "m"
+        for (d, l) in &enc.domain[i] {
+            if holds(l) {
+                let v = if k.sym(s).ty == kconfig_sat::model::SymType::String {
+                    kconfig_sat::eval::config::escape_string(d)
                 } else {
-                    "n"
+                    d.clone()
                 };
                 text.push_str(&format!("CONFIG_{name}={v}\n"));
             }
-            for (d, l) in &enc.domain[i] {
-                if holds(l) {
-                    let v = if k.sym(s).ty == kconfig_sat::model::SymType::String {
-                        kconfig_sat::eval::config::escape_string(d)
-                    } else {
-                        d.clone()
-                    };
-                    text.push_str(&format!("CONFIG_{name}={v}\n"));
-                }
-            }
         }
-        let mut ev = Evaluator::new(&k);
-        ev.read_config(&text, &prefix, false);
-        let ours = ev.write_config(&prefix);
-        for (s, v) in &wanted {
-            assert_eq!(
-                ev.string_value(*s),
-                *v,
-                "{arch} request {r}: {} not kept",
-                k.sym(*s).name
-            );
-        }
-        let label = format!("sat-request-{arch}-{r}");
-        let dir = workdir(&label);
-        let c = run_in(
-            &dir,
-            &tree.join("scripts/kconfig/conf"),
-            &[],
-            &["--olddefconfig", "Kconfig"],
-            &env,
-            Some(ours.as_bytes()),
-        );
-        let after = c.file(".config").expect("C conf wrote .config");
-        assert!(
-            after == ours.as_bytes(),
-            "{label}: C conf changed the solution: {}",
-            first_difference(ours.as_bytes(), &after)
+    }
+    let mut ev = Evaluator::new(k);
+    ev.read_config(&text, &prefix, false);
+    let ours = ev.write_config(&prefix);
+    for (s, v) in wanted {
+        assert_eq!(
+            ev.string_value(*s),
+            *v,
+            "{arch} request {r}: {} not kept",
+            k.sym(*s).name
         );
     }
+    let label = format!("sat-request-{arch}-{r}");
+    let dir = workdir(&label);
+    let c = run_in(
+        &dir,
+        &tree.join("scripts/kconfig/conf"),
+        &[],
+        &["--olddefconfig", "Kconfig"],
+        env,
+        Some(ours.as_bytes()),
+    );
+    let after = c.file(".config").expect("C conf wrote .config");
     assert!(
-        solved > requests / 2,
-        "{arch}: most random requests are satisfiable ({solved} solved, {unsat} not)"
+        after == ours.as_bytes(),
+        "{label}: C conf changed the solution: {}",
+        first_difference(ours.as_bytes(), &after)
     );
 }
 
 #[test]
 fn random_requests_survive_conf_x86_64() {
-    random_requests_survive_conf("x86_64", 25, 1);
+    random_requests_survive_conf("x86_64", 150, 1);
 }
 
 #[test]
 fn random_requests_survive_conf_arm64() {
-    random_requests_survive_conf("arm64", 25, 2);
+    random_requests_survive_conf("arm64", 150, 2);
 }
 
 /// `kconfig-sat dimacs` writes a satisfiable CNF that other tools can read,
