@@ -64,6 +64,20 @@ enum Command {
         #[arg(long, default_value = "defconfig")]
         base: String,
     },
+    /// Parse, evaluate, encode and solve times and model sizes, per arch.
+    Bench {
+        #[arg(long, default_value = "kconfig-data/linux-6.12")]
+        tree: PathBuf,
+        /// An arch, or "all" for every arch of the tree.
+        #[arg(long, default_value = "x86_64")]
+        arch: String,
+        /// Shell commands from the tree: run, deny, replay:FILE (one profile fits one arch).
+        #[arg(long, default_value = "run")]
+        probes: String,
+        /// table or json.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
     /// The tree's SAT encoding as DIMACS CNF, with a `c` line naming each variable.
     Dimacs {
         #[arg(long, default_value = "kconfig-data/linux-6.12")]
@@ -140,6 +154,22 @@ fn main() {
             &files,
             &set,
         ),
+        Command::Bench {
+            tree,
+            arch,
+            probes,
+            format,
+        } => {
+            let arches: Vec<String> = if arch == "all" {
+                kconfig_sat::tree::ARCHES
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect()
+            } else {
+                vec![arch]
+            };
+            kconfig_sat::cli::sat_cmds::bench(&tree, &arches, &probes, format == "json")
+        }
         Command::Dimacs {
             tree,
             arch,

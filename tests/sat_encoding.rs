@@ -367,3 +367,31 @@ fn dimacs_output_is_satisfiable_and_named() {
         .expect("valid DIMACS");
     assert!(solver.solve().expect("solver runs"));
 }
+
+/// `kconfig-sat bench` reports times and model size, and the model is satisfiable.
+#[test]
+fn bench_reports_sizes_and_satisfiability() {
+    let tree = tree();
+    let out = std::process::Command::new(ours())
+        .args(["bench", "--arch", "riscv", "--format", "json", "--tree"])
+        .arg(&tree)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let row = &rows[0];
+    assert_eq!(row["arch"], "riscv");
+    assert_eq!(row["satisfiable"], true);
+    assert!(row["variables"].as_u64().unwrap_or(0) > 100_000);
+    assert!(row["clauses"].as_u64().unwrap_or(0) > row["variables"].as_u64().unwrap_or(0));
+    for field in ["parse_ms", "evaluate_ms", "encode_ms", "solve_ms"] {
+        assert!(
+            row[field].as_f64().is_some_and(|v| v > 0.0),
+            "{field} measured"
+        );
+    }
+}
