@@ -64,6 +64,29 @@ enum Command {
         #[arg(long, default_value = "defconfig")]
         base: String,
     },
+    /// A full configuration with the requested values and few changes from the base.
+    Solve {
+        /// Files of requests.
+        files: Vec<PathBuf>,
+        /// A request given inline (repeatable).
+        #[arg(long = "set")]
+        set: Vec<String>,
+        #[arg(long, default_value = "kconfig-data/linux-6.12")]
+        tree: PathBuf,
+        #[arg(long, default_value = "x86_64")]
+        arch: String,
+        #[arg(long, default_value = "run")]
+        probes: String,
+        /// The configuration to change: "defconfig" (the arch's) or a .config file.
+        #[arg(long, default_value = "defconfig")]
+        base: String,
+        /// Where to write the solved .config.
+        #[arg(short = 'o', long, default_value = ".config")]
+        output: PathBuf,
+        /// Also write the fragment (.config lines) that reproduces it from the base.
+        #[arg(long)]
+        fragment: Option<PathBuf>,
+    },
     /// Parse, evaluate, encode and solve times and model sizes, per arch.
     Bench {
         #[arg(long, default_value = "kconfig-data/linux-6.12")]
@@ -153,6 +176,25 @@ fn main() {
             format == "json",
             &files,
             &set,
+        ),
+        Command::Solve {
+            files,
+            set,
+            tree,
+            arch,
+            probes,
+            base,
+            output,
+            fragment,
+        } => kconfig_sat::cli::sat_cmds::solve(
+            &tree,
+            &arch,
+            &probes,
+            &base,
+            &files,
+            &set,
+            &output,
+            fragment.as_deref(),
         ),
         Command::Bench {
             tree,

@@ -165,7 +165,7 @@ pub fn run_with_env(args: ConfArgs, env: HashMap<String, String>) -> i32 {
     };
     for out in &loaded.report.macro_output {
         match out {
-            crate::frontend::preprocess::MacroOutput::Info(s) => println!("{s}"),
+            crate::frontend::preprocess::MacroOutput::Info(s) => crate::outln!("{s}"),
             crate::frontend::preprocess::MacroOutput::Warning(s) => eprintln!("{s}"),
         }
     }
@@ -209,7 +209,7 @@ impl Context<'_> {
 
     fn message(&self, msg: &str) {
         if !self.silent {
-            println!("#\n# {msg}\n#");
+            crate::outln!("#\n# {msg}\n#");
         }
     }
 
@@ -335,7 +335,7 @@ fn execute(k: &Kconfig, mode: &Mode, ctx: &Context) -> Result<i32, String> {
                         .map(|d| d.as_micros() as u64)
                         .unwrap_or(1)
                 });
-            println!("KCONFIG_SEED=0x{:X}", seed as u32);
+            crate::outln!("KCONFIG_SEED=0x{:X}", seed as u32);
             ev.set_all_random(seed, 50, 33, 33);
         }
         Mode::ListNewConfig => {
@@ -516,9 +516,9 @@ fn list_new(ev: &mut Evaluator, m: crate::model::MenuId, prefix: &Prefix, help: 
     if let Some(s) = k.menu(m).sym {
         if !ev.has_user_value(s) && ev.is_changeable(s) && !k.sym(s).is_choice {
             if help {
-                println!("-----");
-                println!("\n{}", crate::model::display::help_screen(ev, m, &prefix.0));
-                println!("-----");
+                crate::outln!("-----");
+                crate::outln!("\n{}", crate::model::display::help_screen(ev, m, &prefix.0));
+                crate::outln!("-----");
             } else {
                 let v = ev.string_value(s);
                 let v = if k.sym(s).ty == crate::model::SymType::String {
@@ -526,7 +526,7 @@ fn list_new(ev: &mut Evaluator, m: crate::model::MenuId, prefix: &Prefix, help: 
                 } else {
                     v
                 };
-                println!("{}{}={}", prefix.0, k.sym(s).name, v);
+                crate::outln!("{}{}={}", prefix.0, k.sym(s).name, v);
             }
         }
     }

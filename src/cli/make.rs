@@ -156,6 +156,6 @@ pub fn record_probes(tree: &Path, arch: &str, output: &Path) -> i32 {
         eprintln!("cannot write {}: {e}", output.display());
         return 1;
     }
-    println!("recorded {n} shell commands to {}", output.display());
+    crate::outln!("recorded {n} shell commands to {}", output.display());
     0
 }

@@ -56,58 +56,27 @@ pub fn check(
     set: &[String],
 ) -> i32 {
     use crate::sat::check::check as run_check;
-    use crate::sat::request::parse_requests;
     let (tree, loaded) = match super::make::load_for_command("check", tree, arch, probes) {
         Ok(l) => l,
         Err(code) => return code,
     };
     let k = &loaded.kconfig;
-    let mut requests = Vec::new();
-    let mut bad = Vec::new();
-    for f in files {
-        let text = match std::fs::read_to_string(f) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("kconfig-sat check: {}: {e}", f.display());
-                return 2;
-            }
-        };
-        let (r, b) = parse_requests(k, &f.display().to_string(), &text);
-        requests.extend(r);
-        bad.extend(b);
-    }
-    if !set.is_empty() {
-        let (r, b) = parse_requests(k, "<command line>", &set.join("\n"));
-        requests.extend(r);
-        bad.extend(b);
-    }
-    // The base configuration, evaluated, is the first configuration tried.
-    let base_text = if base == "defconfig" {
-        crate::tree::default_defconfig(arch)
-            .and_then(|f| std::fs::read_to_string(tree.join(f)).ok())
-    } else {
-        match std::fs::read_to_string(base) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                eprintln!("kconfig-sat check: --base {base}: {e}");
-                return 2;
-            }
-        }
+    let (requests, bad) = match read_requests(k, files, set) {
+        Ok(r) => r,
+        Err(code) => return code,
     };
-    let base = base_text.map(|text| {
-        let mut ev = crate::eval::Evaluator::new(k);
-        let prefix = crate::eval::config::Prefix::default();
-        ev.read_config(&text, &prefix, false);
-        ev.write_config(&prefix)
-    });
-    let report = run_check(k, &requests, bad, base.as_deref());
+    let base = match base_config(k, &tree, arch, base) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    let report = run_check(k, &requests, bad, Some(&base));
     if json {
-        println!(
+        crate::outln!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
         );
     } else {
-        print!("{}", human_report(&report));
+        crate::out!("{}", human_report(&report));
     }
     report.exit_code()
 }
@@ -228,15 +197,15 @@ pub fn bench(tree: &Path, arches: &[String], probes: &str, json: bool) -> i32 {
         eprint!("\r\x1b[K");
     }
     if json {
-        println!(
+        crate::outln!(
             "{}",
             serde_json::to_string_pretty(&rows).unwrap_or_default()
         );
     } else {
-        println!("| arch | symbols | parse ms | evaluate ms | encode ms | solve ms | variables | clauses | SAT |");
-        println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        crate::outln!("| arch | symbols | parse ms | evaluate ms | encode ms | solve ms | variables | clauses | SAT |");
+        crate::outln!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         for r in &rows {
-            println!(
+            crate::outln!(
                 "| {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {} |",
                 r.arch,
                 r.symbols,
@@ -249,11 +218,143 @@ pub fn bench(tree: &Path, arches: &[String], probes: &str, json: bool) -> i32 {
                 if r.satisfiable { "yes" } else { "NO" }
             );
         }
-        println!("(ConfigFix, x86 Linux 6.17: 75,888 variables, 308,209 clauses, unsatisfiable from 6.16 on.)");
+        crate::outln!("(ConfigFix, x86 Linux 6.17: 75,888 variables, 308,209 clauses, unsatisfiable from 6.16 on.)");
     }
     if rows.iter().all(|r| r.satisfiable) {
         0
     } else {
         1
     }
+}
+
+/// Requests from files and `--set` lines.
+fn read_requests(
+    k: &crate::model::Kconfig,
+    files: &[std::path::PathBuf],
+    set: &[String],
+) -> Result<
+    (
+        Vec<crate::sat::request::Request>,
+        Vec<crate::sat::request::BadRequest>,
+    ),
+    i32,
+> {
+    use crate::sat::request::parse_requests;
+    let mut requests = Vec::new();
+    let mut bad = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(f).map_err(|e| {
+            eprintln!("kconfig-sat: {}: {e}", f.display());
+            2
+        })?;
+        let (r, b) = parse_requests(k, &f.display().to_string(), &text);
+        requests.extend(r);
+        bad.extend(b);
+    }
+    if !set.is_empty() {
+        let (r, b) = parse_requests(k, "<command line>", &set.join("\n"));
+        requests.extend(r);
+        bad.extend(b);
+    }
+    Ok((requests, bad))
+}
+
+/// The base configuration as conf writes it: "defconfig" (the arch's) or a file.
+fn base_config(
+    k: &crate::model::Kconfig,
+    tree: &Path,
+    arch: &str,
+    base: &str,
+) -> Result<String, i32> {
+    let text = if base == "defconfig" {
+        let Some(file) = crate::tree::default_defconfig(arch) else {
+            eprintln!("kconfig-sat: no defconfig known for {arch}; give --base FILE");
+            return Err(2);
+        };
+        std::fs::read_to_string(tree.join(file)).map_err(|e| {
+            eprintln!("kconfig-sat: {file}: {e}");
+            2
+        })?
+    } else {
+        std::fs::read_to_string(base).map_err(|e| {
+            eprintln!("kconfig-sat: --base {base}: {e}");
+            2
+        })?
+    };
+    let mut ev = crate::eval::Evaluator::new(k);
+    let prefix = crate::eval::config::Prefix::default();
+    ev.read_config(&text, &prefix, false);
+    Ok(ev.write_config(&prefix))
+}
+
+/// `kconfig-sat solve`: a full configuration with the requested values, few
+/// changes from the base, written atomically, and its fragment.
+#[allow(clippy::too_many_arguments)]
+pub fn solve(
+    tree: &Path,
+    arch: &str,
+    probes: &str,
+    base: &str,
+    files: &[std::path::PathBuf],
+    set: &[String],
+    output: &Path,
+    fragment_out: Option<&Path>,
+) -> i32 {
+    use crate::sat::solve::{config_line, nixos_line, solve as run_solve, How};
+    let (tree, loaded) = match super::make::load_for_command("solve", tree, arch, probes) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let k = &loaded.kconfig;
+    let (requests, bad) = match read_requests(k, files, set) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let base = match base_config(k, &tree, arch, base) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    if !bad.is_empty() {
+        let report = crate::sat::check::check(k, &requests, bad, None);
+        crate::out!("{}", human_report(&report));
+        eprintln!("nothing written");
+        return report.exit_code().max(1);
+    }
+    let Some(solution) = run_solve(k, &requests, &base) else {
+        let report = crate::sat::check::check(k, &requests, Vec::new(), None);
+        crate::out!("{}", human_report(&report));
+        eprintln!("the requests cannot hold together; nothing written");
+        return 1;
+    };
+    if let Err(e) = super::fsutil::write_atomic(output, solution.config.as_bytes()) {
+        eprintln!("kconfig-sat solve: {}: {e}", output.display());
+        return 1;
+    }
+    let config_fragment: String = solution
+        .fragment
+        .iter()
+        .map(|(s, v)| config_line(k, *s, v) + "\n")
+        .collect();
+    if let Some(path) = fragment_out {
+        if let Err(e) = super::fsutil::write_atomic(path, config_fragment.as_bytes()) {
+            eprintln!("kconfig-sat solve: {}: {e}", path.display());
+            return 1;
+        }
+    }
+    let how = match solution.how {
+        How::ConfFromBase => "conf reaches the requests from the base",
+        How::BestFound => "found by the solver (the number of changes is not proven minimal)",
+    };
+    crate::outln!(
+        "wrote {} ({how}; {} user-settable symbols differ from the base)",
+        output.display(),
+        solution.changed.len()
+    );
+    crate::outln!("fragment (.config form):");
+    crate::out!("{config_fragment}");
+    crate::outln!("fragment (NixOS form):");
+    for (s, v) in &solution.fragment {
+        crate::outln!("{}", nixos_line(k, *s, v));
+    }
+    0
 }

@@ -6,4 +6,5 @@ pub mod check;
 pub mod dimacs;
 pub mod encode;
 pub mod request;
+pub mod solve;
 pub mod tri;
