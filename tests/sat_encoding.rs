@@ -10,7 +10,6 @@ use kconfig_sat::frontend::parser::ParseOptions;
 use kconfig_sat::frontend::shell::ShellPolicy;
 use kconfig_sat::model::Kconfig;
 use kconfig_sat::sat::encode::Encoding;
-use kconfig_sat::sat::tri::L;
 use varisat::Solver;
 
 fn load(arch: &str) -> Kconfig {
@@ -263,38 +262,9 @@ fn check_solution(
     wanted: &[(kconfig_sat::model::SymId, &str)],
 ) {
     let prefix = Prefix::default();
-    let holds = |l: &L| match l {
-        L::Const(b) => *b,
-        L::Lit(x) => model.contains(x),
-    };
-    let mut text = String::new();
-    for s in k.config_symbols() {
-        let i = s.0 as usize;
-        let name = &k.sym(s).name;
-        if let Some(y) = enc.y_var[i] {
-            let v = if model.contains(&y.positive()) {
-                "y"
-            } else if enc.m_var[i].is_some_and(|m| model.contains(&m.positive())) {
-                "m"
-            } else {
-                "n"
-            };
-            text.push_str(&format!("CONFIG_{name}={v}\n"));
-        }
-        for (d, l) in &enc.domain[i] {
-            if holds(l) {
-                let v = if k.sym(s).ty == kconfig_sat::model::SymType::String {
-                    kconfig_sat::eval::config::escape_string(d)
-                } else {
-                    d.clone()
-                };
-                text.push_str(&format!("CONFIG_{name}={v}\n"));
-            }
-        }
-    }
+    let ours = kconfig_sat::sat::solve::model_config(k, enc, model);
     let mut ev = Evaluator::new(k);
-    ev.read_config(&text, &prefix, false);
-    let ours = ev.write_config(&prefix);
+    ev.read_config(&ours, &prefix, false);
     for (s, v) in wanted {
         assert_eq!(
             ev.string_value(*s),

@@ -3,7 +3,6 @@
 
 use super::encode::Encoding;
 use super::request::{BadRequest, Request, Wanted};
-use super::tri::L;
 use crate::eval::Tri;
 use crate::fasthash::FastMap;
 use crate::model::{Kconfig, SymId, SymType};
@@ -90,27 +89,7 @@ impl Solving<'_, '_> {
 
 /// Literals that make `s` have `wanted` (`None`: impossible outright).
 fn literals(enc: &Encoding, s: SymId, wanted: &Wanted) -> Option<Vec<Lit>> {
-    let i = s.0 as usize;
-    match wanted {
-        Wanted::Tri(t) => {
-            let y = enc.y_var[i]?;
-            let m = enc.m_var[i];
-            Some(match t {
-                Tri::Yes => vec![y.positive()],
-                Tri::Mod => vec![m?.positive()],
-                Tri::No => {
-                    let mut v = vec![y.negative()];
-                    v.extend(m.map(|m| m.negative()));
-                    v
-                }
-            })
-        }
-        Wanted::Value(v) => match enc.value_is(s, v) {
-            L::Const(true) => Some(Vec::new()),
-            L::Const(false) => None,
-            L::Lit(l) => Some(vec![l]),
-        },
-    }
+    enc.literals_for(s, &wanted.text())
 }
 
 /// Tries the requests as user values on top of `base` (a `.config` text)

@@ -482,6 +482,29 @@ impl<'k> Encoding<'k> {
         }
     }
 
+    /// Literals that make `s` have the value spelled `v` (`y`/`m`/`n` for
+    /// bool and tristate symbols); `None` when impossible outright.
+    pub fn literals_for(&self, s: SymId, v: &str) -> Option<Vec<varisat::Lit>> {
+        let i = s.0 as usize;
+        if let Some(y) = self.y_var[i] {
+            let m = self.m_var[i];
+            return Some(match v {
+                "y" => vec![y.positive()],
+                "m" => vec![m?.positive()],
+                _ => {
+                    let mut l = vec![y.negative()];
+                    l.extend(m.map(|m| m.negative()));
+                    l
+                }
+            });
+        }
+        match self.value_is(s, v) {
+            L::Const(true) => Some(Vec::new()),
+            L::Const(false) => None,
+            L::Lit(l) => Some(vec![l]),
+        }
+    }
+
     /// The values of int/hex/string symbols in an evaluated configuration,
     /// to be added to their domains so the configuration can be checked.
     pub fn config_values(ev: &mut crate::eval::Evaluator) -> FastMap<SymId, Vec<String>> {

@@ -150,13 +150,13 @@ fn solve_with_sat(
     let enc = Encoding::with_values(k, &extra);
     let mut hard: Vec<Lit> = Vec::new();
     for r in requests {
-        hard.extend(literals(&enc, r.sym, &r.wanted.text())?);
+        hard.extend(enc.literals_for(r.sym, &r.wanted.text())?);
     }
     // Soft: every user-settable symbol keeps its base value.
     let mut soft: Vec<Lit> = Vec::new();
     for (&s, v) in base_values {
         if settable(k, s) {
-            if let Some(l) = literals(&enc, s, v) {
+            if let Some(l) = enc.literals_for(s, v) {
                 soft.extend(l);
             }
         }
@@ -179,28 +179,6 @@ fn solve_with_sat(
     }
     let model: std::collections::HashSet<Lit> = solver.model()?.into_iter().collect();
     Some(model_config(k, &enc, &model))
-}
-
-/// The literals for "symbol has value v" (None: impossible).
-fn literals(enc: &Encoding, s: SymId, v: &str) -> Option<Vec<Lit>> {
-    let i = s.0 as usize;
-    if let Some(y) = enc.y_var[i] {
-        let m = enc.m_var[i];
-        return Some(match v {
-            "y" => vec![y.positive()],
-            "m" => vec![m?.positive()],
-            _ => {
-                let mut l = vec![y.negative()];
-                l.extend(m.map(|m| m.negative()));
-                l
-            }
-        });
-    }
-    match enc.value_is(s, v) {
-        L::Const(true) => Some(Vec::new()),
-        L::Const(false) => None,
-        L::Lit(l) => Some(vec![l]),
-    }
 }
 
 /// A model as `.config` text, through the exact evaluator.
