@@ -161,16 +161,6 @@ pub struct Loaded {
 }
 
 /// Parses `top` (normally `Kconfig`) in `tree` with the given environment.
-pub fn load(
-    tree: &Path,
-    top: &str,
-    env: HashMap<String, String>,
-    shell: ShellPolicy,
-    extra_dirs: &[PathBuf],
-) -> Result<Loaded, KconfigErrors> {
-    load_with(tree, top, env, shell, extra_dirs, ParseOptions::default())
-}
-
 pub fn load_with(
     tree: &Path,
     top: &str,

@@ -201,10 +201,6 @@ impl<'k> Evaluator<'k> {
         self.k.config_symbols().collect()
     }
 
-    pub fn modules_enabled(&self) -> Tri {
-        self.modules_val
-    }
-
     pub fn tri_value(&mut self, s: SymId) -> Tri {
         self.calc(s);
         self.tri[s.0 as usize]
@@ -251,16 +247,6 @@ impl<'k> Evaluator<'k> {
         self.dir_dep[s.0 as usize]
     }
 
-    pub fn rev_dep_value(&mut self, s: SymId) -> Tri {
-        self.calc(s);
-        self.rev_dep[s.0 as usize]
-    }
-
-    pub fn implied_value(&mut self, s: SymId) -> Tri {
-        self.calc(s);
-        self.implied[s.0 as usize]
-    }
-
     /// Whether `.config` gets a line for this symbol.
     pub fn is_written(&mut self, s: SymId) -> bool {
         self.calc(s);
@@ -271,10 +257,6 @@ impl<'k> Evaluator<'k> {
     pub fn is_changeable(&mut self, s: SymId) -> bool {
         self.calc(s);
         !self.k.sym(s).is_choice && self.visible[s.0 as usize] > self.rev_dep[s.0 as usize]
-    }
-
-    pub fn prop_visibility(&self, p: PropId) -> Tri {
-        self.prop_visible[p.0 as usize]
     }
 
     // ----- expressions -----

@@ -440,10 +440,6 @@ impl Lexer {
             .collect()
     }
 
-    pub fn current_file(&self) -> Option<FileId> {
-        self.stack.last().map(|c| c.file)
-    }
-
     /// The next token. Blank lines produce no `Eol`: like the C lexer, an end
     /// of line is passed on only when it ends a statement.
     pub fn next(

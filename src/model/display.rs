@@ -6,7 +6,7 @@
 //! [`simplify`]: super::simplify
 
 use super::simplify::{FId, Forms, F};
-use super::{Kconfig, MenuId, PropKind, SymId, SymType};
+use super::{MenuId, PropKind, SymId, SymType};
 use crate::eval::{Evaluator, Tri};
 
 /// Renders `e` (missing = `y`) with `sym_text` deciding how each symbol reads.
@@ -63,18 +63,6 @@ fn render_into(
     if paren {
         out.push(')');
     }
-}
-
-/// Symbol names only (quoted constants in quotes), for explanations.
-pub fn plain(k: &Kconfig, e: Option<FId>) -> String {
-    render(&k.forms, e, &mut |s| {
-        let sym = k.sym(s);
-        if sym.is_const && sym.ty == SymType::Unknown {
-            format!("\"{}\"", sym.name)
-        } else {
-            sym.display_name().to_string()
-        }
-    })
 }
 
 /// Each symbol followed by its current value, as in kconfig help screens.
