@@ -148,25 +148,7 @@ pub fn check(
         .iter()
         .map(|r| literals(&enc, r.sym, &r.wanted))
         .collect();
-    let mut results: Vec<RequestResult> = requests
-        .iter()
-        .map(|r| RequestResult {
-            file: r.file.clone(),
-            line: r.line,
-            text: r.text.clone(),
-            symbol: k.sym(r.sym).name.clone(),
-            wanted: r.wanted.text(),
-            achieved: true,
-            category: None,
-            conflicts_with: Vec::new(),
-            defined_at: k
-                .sym(r.sym)
-                .menus
-                .iter()
-                .map(|&m| k.sources.file_line(k.menu(m).loc))
-                .collect(),
-        })
-        .collect();
+    let mut results: Vec<RequestResult> = requests.iter().map(|r| achieved(k, r)).collect();
     let all: Vec<Lit> = lits.iter().flatten().flatten().copied().collect();
     let joint = lits.iter().all(Option::is_some) && sv.sat(&all);
     if !joint {
