@@ -90,6 +90,9 @@ fn malformed_requests_exit_2_with_their_line() {
     let bad = json["bad_lines"].as_array().expect("bad lines");
     let lines: Vec<u64> = bad.iter().filter_map(|b| b["line"].as_u64()).collect();
     assert_eq!(lines, vec![2, 3]);
+    // Columns point at the bad value (`m`) and at the unknown name.
+    assert_eq!(bad[0]["column"], 12);
+    assert_eq!(bad[1]["column"], 1);
     assert_eq!(bad[0]["is_input_error"], true);
     assert_eq!(bad[1]["is_input_error"], false);
     // A NixOS answer line with a value for a bool.

@@ -6,28 +6,9 @@ mod common;
 use common::*;
 use kconfig_sat::eval::config::Prefix;
 use kconfig_sat::eval::Evaluator;
-use kconfig_sat::frontend::parser::ParseOptions;
-use kconfig_sat::frontend::shell::ShellPolicy;
-use kconfig_sat::model::Kconfig;
+use kconfig_sat::model::{Kconfig, SymId};
 use kconfig_sat::sat::encode::Encoding;
 use varisat::Solver;
-
-fn load(arch: &str) -> Kconfig {
-    let tree = tree();
-    let env = make_env(&tree, arch);
-    kconfig_sat::tree::load_with(
-        &tree,
-        "Kconfig",
-        env,
-        ShellPolicy::Run,
-        &[],
-        ParseOptions {
-            menu_structure: false,
-        },
-    )
-    .unwrap_or_else(|e| panic!("{arch} loads: {e}"))
-    .kconfig
-}
 
 /// Asserts that `config` (a C-produced .config) satisfies the encoding (with
 /// the config's int/hex/string values added to their domains).
@@ -74,7 +55,7 @@ fn every_arch_defconfig_is_a_model_and_every_encoding_is_satisfiable() {
             None,
         );
         let config = r.file(".config").expect("C defconfig output");
-        let k = load(arch);
+        let k = load_tree(arch);
         let enc = Encoding::new(&k);
         assert!(
             enc.variables() > 1000,
@@ -95,7 +76,7 @@ fn all_configs_and_random_olddefconfigs_are_models() {
     let tree = tree();
     for arch in ["x86_64", "arm64"] {
         let env = make_env(&tree, arch);
-        let k = load(arch);
+        let k = load_tree(arch);
         for mode in [
             "allnoconfig",
             "allyesconfig",
@@ -153,7 +134,7 @@ fn a_forced_symbol_cannot_be_flipped() {
         None,
     );
     let config = r.file(".config").expect("output");
-    let k = load("x86_64");
+    let k = load_tree("x86_64");
     let enc = Encoding::new(&k);
     let mut ev = Evaluator::new(&k);
     ev.read_config(&String::from_utf8_lossy(&config), &Prefix::default(), false);
@@ -182,7 +163,7 @@ fn a_forced_symbol_cannot_be_flipped() {
 fn random_requests_survive_conf(arch: &str, requests: usize, seed: u64) {
     let tree = tree();
     let env = make_env(&tree, arch);
-    let k = load(arch);
+    let k = load_tree(arch);
     let enc = Encoding::new(&k);
     // User-settable bool/tristate symbols: those with a prompt.
     let settable: Vec<_> = k
@@ -231,7 +212,9 @@ fn random_requests_survive_conf(arch: &str, requests: usize, seed: u64) {
                         }
                     }
                     solver.assume(&assumptions);
-                    if !solver.solve().expect("solver runs") {
+                    let satisfiable = solver.solve().expect("solver runs");
+                    cone_agrees(arch, r, k, &wanted, satisfiable);
+                    if !satisfiable {
                         continue;
                     }
                     solved.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -247,6 +230,42 @@ fn random_requests_survive_conf(arch: &str, requests: usize, seed: u64) {
         solved > requests / 2,
         "{arch}: most random requests are satisfiable ({solved} of {requests})"
     );
+}
+
+/// The cone-of-influence encoding of the requested symbols gives the whole
+/// tree's verdict, and its models, extended by the evaluator, keep the
+/// requested values.
+fn cone_agrees(arch: &str, r: usize, k: &Kconfig, wanted: &[(SymId, &str)], satisfiable: bool) {
+    let roots: Vec<SymId> = wanted.iter().map(|(s, _)| *s).collect();
+    let cone = Encoding::for_cone(k, &Default::default(), &roots);
+    let mut assumptions = Vec::new();
+    for (s, v) in wanted {
+        assumptions.extend(cone.literals_for(*s, v).expect("bool/tristate value"));
+    }
+    let mut solver = Solver::new();
+    solver.add_formula(&cone.b.cnf);
+    solver.assume(&assumptions);
+    let cone_sat = solver.solve().expect("solver runs");
+    assert_eq!(
+        cone_sat, satisfiable,
+        "{arch} request {r} {wanted:?}: cone and whole tree disagree"
+    );
+    if !cone_sat {
+        return;
+    }
+    let model: std::collections::HashSet<varisat::Lit> =
+        solver.model().expect("model").into_iter().collect();
+    let text = kconfig_sat::sat::solve::model_config(k, &cone, &model);
+    let mut ev = Evaluator::new(k);
+    ev.read_config(&text, &Prefix::default(), false);
+    for (s, v) in wanted {
+        assert_eq!(
+            ev.string_value(*s),
+            *v,
+            "{arch} request {r}: the cone's model extended by conf loses {}",
+            k.sym(*s).name
+        );
+    }
 }
 
 /// Writes a model as .config and checks it against the evaluator and the C tool.

@@ -84,7 +84,10 @@ pub fn check(
 fn human_report(report: &crate::sat::check::CheckReport) -> String {
     let mut out = String::new();
     for b in &report.bad_lines {
-        out.push_str(&format!("{}:{}: {}: {}", b.file, b.line, b.text, b.problem));
+        out.push_str(&format!(
+            "{}:{}:{}: {}: {}",
+            b.file, b.line, b.column, b.text, b.problem
+        ));
         if !b.suggestions.is_empty() {
             out.push_str(&format!(" (did you mean {}?)", b.suggestions.join(", ")));
         }
@@ -227,7 +230,8 @@ pub fn bench(tree: &Path, arches: &[String], probes: &str, json: bool) -> i32 {
     }
 }
 
-/// Requests from files and `--set` lines.
+/// Requests from files and `--set` lines. Malformed lines are shown at once
+/// as diagnostics pointing into their file (stderr).
 fn read_requests(
     k: &crate::model::Kconfig,
     files: &[std::path::PathBuf],
@@ -240,23 +244,54 @@ fn read_requests(
     i32,
 > {
     use crate::sat::request::parse_requests;
-    let mut requests = Vec::new();
-    let mut bad = Vec::new();
+    let mut sources: Vec<(String, String)> = Vec::new();
     for f in files {
         let text = std::fs::read_to_string(f).map_err(|e| {
             eprintln!("kconfig-sat: {}: {e}", f.display());
             2
         })?;
-        let (r, b) = parse_requests(k, &f.display().to_string(), &text);
-        requests.extend(r);
-        bad.extend(b);
+        sources.push((f.display().to_string(), text));
     }
     if !set.is_empty() {
-        let (r, b) = parse_requests(k, "<command line>", &set.join("\n"));
+        sources.push(("<command line>".to_string(), set.join("\n")));
+    }
+    let mut requests = Vec::new();
+    let mut bad = Vec::new();
+    for (name, text) in &sources {
+        let (r, b) = parse_requests(k, name, text);
+        for problem in &b {
+            eprintln!(
+                "{:?}",
+                miette::Report::new(request_diagnostic(problem, text))
+            );
+        }
         requests.extend(r);
         bad.extend(b);
     }
     Ok((requests, bad))
+}
+
+/// A bad request line as a located diagnostic over its file's text.
+fn request_diagnostic(
+    b: &crate::sat::request::BadRequest,
+    text: &str,
+) -> crate::frontend::diag::KconfigError {
+    let (offset, len) = b.span;
+    let mut d = crate::frontend::diag::KconfigError {
+        location: format!("{}:{}:{}", b.file, b.line, b.column),
+        file_line: format!("{}:{}", b.file, b.line),
+        message: b.problem.clone(),
+        source_code: Some(miette::NamedSource::new(b.file.clone(), text.to_string())),
+        span: Some(miette::SourceSpan::new(
+            offset.min(text.len()).into(),
+            len.min(text.len().saturating_sub(offset)),
+        )),
+        help: None,
+    };
+    if !b.suggestions.is_empty() {
+        d = d.with_help(format!("did you mean {}?", b.suggestions.join(", ")));
+    }
+    d
 }
 
 /// The base configuration as conf writes it: "defconfig" (the arch's) or a file.
@@ -342,8 +377,16 @@ pub fn solve(
         }
     }
     let how = match solution.how {
-        How::ConfFromBase => "conf reaches the requests from the base",
-        How::BestFound => "found by the solver (the number of changes is not proven minimal)",
+        How::ConfFromBase => "conf reaches the requests from the base".to_string(),
+        How::Optimal { changes } => {
+            format!("solver: {changes} changes, proven the fewest possible")
+        }
+        How::BestFound {
+            changes,
+            lower_bound,
+        } => format!(
+            "solver: best found within the budget, {changes} changes; at least {lower_bound} are needed"
+        ),
     };
     crate::outln!(
         "wrote {} ({how}; {} user-settable symbols differ from the base)",

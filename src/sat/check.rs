@@ -92,14 +92,15 @@ fn literals(enc: &Encoding, s: SymId, wanted: &Wanted) -> Option<Vec<Lit>> {
     enc.literals_for(s, &wanted.text())
 }
 
-/// Tries the requests as user values on top of `base` (a `.config` text)
-/// with the exact evaluator. If every request holds, the result is a
-/// configuration conf accepts, which settles the question without a solver.
-fn holds_on_base(k: &Kconfig, requests: &[Request], base: &str) -> bool {
+/// Which of `chosen` hold when they are set as user values on top of
+/// `base` (a `.config` text) by the exact evaluator. conf's result is a model
+/// of the encoding, so each request that holds there is possible, and if all
+/// hold they hold together, without asking a solver.
+fn held_on_base(k: &Kconfig, requests: &[Request], chosen: &[usize], base: &str) -> Vec<bool> {
     use crate::eval::{Evaluator, UserValue};
     let mut ev = Evaluator::new(k);
     ev.read_config(base, &crate::eval::config::Prefix::default(), false);
-    for r in requests {
+    for r in chosen.iter().map(|&i| &requests[i]) {
         let v = match &r.wanted {
             Wanted::Tri(t) => UserValue::Tri(*t),
             Wanted::Value(v) => UserValue::Str(v.clone()),
@@ -108,30 +109,47 @@ fn holds_on_base(k: &Kconfig, requests: &[Request], base: &str) -> bool {
         ev.prioritise_choice_member(r.sym);
     }
     ev.clear_all_valid();
-    requests.iter().all(|r| match &r.wanted {
-        Wanted::Tri(t) => ev.tri_value(r.sym) == *t,
-        Wanted::Value(v) => ev.string_value(r.sym) == *v,
-    })
+    chosen
+        .iter()
+        .map(|&i| {
+            let r = &requests[i];
+            match &r.wanted {
+                Wanted::Tri(t) => ev.tri_value(r.sym) == *t,
+                Wanted::Value(v) => ev.string_value(r.sym) == *v,
+            }
+        })
+        .collect()
 }
 
-/// Checks the requests; `base` (a `.config` text, e.g. the arch defconfig)
-/// is tried first as a shortcut.
+/// Checks the requests. With a `base` (a `.config` text, e.g. the arch
+/// defconfig) the exact evaluator answers first; the solver is asked only
+/// about what conf's own result leaves open.
 pub fn check(
     k: &Kconfig,
     requests: &[Request],
     bad: Vec<BadRequest>,
     base: Option<&str>,
 ) -> CheckReport {
+    let everything: Vec<usize> = (0..requests.len()).collect();
+    let mut possible_alone = match base {
+        Some(base) => held_on_base(k, requests, &everything, base),
+        None => vec![false; requests.len()],
+    };
+    if possible_alone.iter().all(|&h| h) {
+        return CheckReport {
+            schema: 1,
+            satisfiable: true,
+            results: requests.iter().map(|r| achieved(k, r)).collect(),
+            bad_lines: bad,
+            variables: 0,
+            clauses: 0,
+        };
+    }
     if let Some(base) = base {
-        if holds_on_base(k, requests, base) {
-            return CheckReport {
-                schema: 1,
-                satisfiable: true,
-                results: requests.iter().map(|r| achieved(k, r)).collect(),
-                bad_lines: bad,
-                variables: 0,
-                clauses: 0,
-            };
+        for (i, possible) in possible_alone.iter_mut().enumerate() {
+            if !*possible {
+                *possible = held_on_base(k, requests, &[i], base)[0];
+            }
         }
     }
     let mut extra: FastMap<SymId, Vec<String>> = FastMap::default();
@@ -140,7 +158,8 @@ pub fn check(
             extra.entry(r.sym).or_default().push(v.clone());
         }
     }
-    let enc = Encoding::with_values(k, &extra);
+    let roots: Vec<SymId> = requests.iter().map(|r| r.sym).collect();
+    let enc = Encoding::for_cone(k, &extra, &roots);
     let mut solver = Solver::new();
     solver.add_formula(&enc.b.cnf);
     let mut sv = Solving { enc: &enc, solver };
@@ -149,20 +168,42 @@ pub fn check(
         .map(|r| literals(&enc, r.sym, &r.wanted))
         .collect();
     let mut results: Vec<RequestResult> = requests.iter().map(|r| achieved(k, r)).collect();
-    let all: Vec<Lit> = lits.iter().flatten().flatten().copied().collect();
-    let joint = lits.iter().all(Option::is_some) && sv.sat(&all);
-    if !joint {
-        // Requests impossible on their own.
-        let mut possible = Vec::new();
-        for (i, r) in requests.iter().enumerate() {
-            let alone = lits[i].as_ref().is_some_and(|l| sv.sat(l));
-            if alone {
-                possible.push(i);
-            } else {
-                results[i].achieved = false;
-                results[i].category = Some(categorize(&mut sv, k, r));
+    // Requests impossible on their own. A model found for one request also
+    // witnesses every other request it happens to satisfy.
+    for i in 0..requests.len() {
+        if possible_alone[i] {
+            continue;
+        }
+        let Some(own) = &lits[i] else { continue };
+        if sv.sat(own) {
+            let model: std::collections::HashSet<Lit> =
+                sv.solver.model().unwrap_or_default().into_iter().collect();
+            for (j, l) in lits.iter().enumerate() {
+                if l.as_ref()
+                    .is_some_and(|l| l.iter().all(|x| model.contains(x)))
+                {
+                    possible_alone[j] = true;
+                }
             }
         }
+    }
+    let mut possible = Vec::new();
+    for (i, r) in requests.iter().enumerate() {
+        if possible_alone[i] {
+            possible.push(i);
+        } else {
+            results[i].achieved = false;
+            results[i].category = Some(categorize(&mut sv, k, r));
+        }
+    }
+    // The possible ones may hold together under conf itself.
+    let together = match base {
+        Some(base) => held_on_base(k, requests, &possible, base)
+            .iter()
+            .all(|&h| h),
+        None => false,
+    };
+    if !together {
         // Among the rest: peel off minimal conflicting sets until they hold.
         loop {
             let assumptions: Vec<Lit> = possible
@@ -196,7 +237,7 @@ pub fn check(
     }
     CheckReport {
         schema: 1,
-        satisfiable: joint,
+        satisfiable: results.iter().all(|r| r.achieved),
         results,
         bad_lines: bad,
         variables: enc.variables(),

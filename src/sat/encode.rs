@@ -32,6 +32,11 @@ pub struct Encoding<'k> {
     exprs: FastMap<ExprId, Tri>,
     modules: L,
     pub free_comparisons: usize,
+    /// Only these symbols are constrained (see `sat::cone`); `None`: all.
+    scope: Option<Vec<bool>>,
+    /// Per symbol (when asked for): "its value is what conf computes when
+    /// the user gives none", i.e. its defaults, imply and select.
+    pub natural: Option<FastMap<SymId, L>>,
 }
 
 /// Which symbols carry variables.
@@ -47,7 +52,38 @@ impl<'k> Encoding<'k> {
 
     /// Encodes with extra candidate values for int/hex/string symbols.
     pub fn with_values(k: &'k Kconfig, extra: &FastMap<SymId, Vec<String>>) -> Self {
+        Self::build(k, extra, None, false)
+    }
+
+    /// Like `with_values`, and also defines `natural` for every bool/tristate
+    /// symbol outside choices and every int/hex/string symbol.
+    pub fn with_natural_values(k: &'k Kconfig, extra: &FastMap<SymId, Vec<String>>) -> Self {
+        Self::build(k, extra, None, true)
+    }
+
+    /// Encodes only the cone of influence of `roots` (and MODULES): enough
+    /// to decide whether values of the cone's symbols can hold, and much
+    /// smaller for most requests. A model fixes the cone's symbols only.
+    pub fn for_cone(k: &'k Kconfig, extra: &FastMap<SymId, Vec<String>>, roots: &[SymId]) -> Self {
+        let mut roots = roots.to_vec();
+        roots.extend(k.modules_sym);
+        Self::build(k, extra, Some(super::cone::cone(k, &roots)), false)
+    }
+
+    fn in_scope(&self, s: SymId) -> bool {
+        self.scope
+            .as_ref()
+            .is_none_or(|c| c.get(s.0 as usize).copied().unwrap_or(false))
+    }
+
+    fn build(
+        k: &'k Kconfig,
+        extra: &FastMap<SymId, Vec<String>>,
+        scope: Option<Vec<bool>>,
+        track_natural: bool,
+    ) -> Self {
         let ns = k.symbols.len();
+        let scoped = |i: usize| scope.as_ref().is_none_or(|c| c[i]);
         let mut b = Builder::default();
         let mut y_var = vec![None; ns];
         let mut m_var = vec![None; ns];
@@ -62,7 +98,7 @@ impl<'k> Encoding<'k> {
                 };
                 continue;
             }
-            if !has_value_vars(k, s) {
+            if !has_value_vars(k, s) || !scoped(i) {
                 continue;
             }
             let y = b.var(format!("{}=y", sym.name));
@@ -87,7 +123,7 @@ impl<'k> Encoding<'k> {
         let domains = value_domains(k, extra);
         let mut domain = vec![Vec::new(); ns];
         for (i, values) in domains.into_iter().enumerate() {
-            if values.is_empty() {
+            if values.is_empty() || !scoped(i) {
                 continue;
             }
             let name = &k.symbols[i].name;
@@ -122,6 +158,8 @@ impl<'k> Encoding<'k> {
             exprs: FastMap::default(),
             modules,
             free_comparisons: 0,
+            scope,
+            natural: track_natural.then(FastMap::default),
         };
         enc.encode_symbols();
         enc.encode_valued_symbols();
@@ -222,7 +260,7 @@ impl<'k> Encoding<'k> {
         let k = self.k;
         for i in 0..k.symbols.len() {
             let s = SymId(i as u32);
-            if !has_value_vars(k, s) || k.sym(s).is_choice_member {
+            if !has_value_vars(k, s) || k.sym(s).is_choice_member || !self.in_scope(s) {
                 continue;
             }
             self.encode_symbol(s);
@@ -287,6 +325,12 @@ impl<'k> Encoding<'k> {
         let hidden_result = self.b.tri_or(with_imply, rev);
         let hidden_result = self.b.promote(hidden_result, eb);
         self.b.require_eq_if(!vis.ge, v, hidden_result);
+        if self.natural.is_some() {
+            let is_natural = self.b.tri_eq(v, hidden_result);
+            if let Some(n) = self.natural.as_mut() {
+                n.insert(s, is_natural);
+            }
+        }
     }
 
     /// Exactly one visible member of a visible choice is `y`; the others, and
@@ -296,6 +340,9 @@ impl<'k> Encoding<'k> {
         for m in k.menus_below(k.root) {
             let Some(cs) = k.menu(m).sym else { continue };
             if !k.sym(cs).is_choice {
+                continue;
+            }
+            if !k.menu(m).choice_members.iter().any(|&s| self.in_scope(s)) {
                 continue;
             }
             let members: Vec<SymId> = k
@@ -454,12 +501,17 @@ impl<'k> Encoding<'k> {
                 }
             }
             let domain = self.domain[i].clone();
+            let mut is_natural = F;
             for (d, is_d) in &domain {
                 let mut hidden_gives = F;
                 for (r, l) in &result {
                     if r == d {
                         hidden_gives = self.b.or(hidden_gives, *l);
                     }
+                }
+                if self.natural.is_some() {
+                    let here = self.b.and(*is_d, hidden_gives);
+                    is_natural = self.b.or(is_natural, here);
                 }
                 let hidden = !vis.ge;
                 // hidden -> (value = d <-> the default computation gives d)
@@ -478,6 +530,9 @@ impl<'k> Encoding<'k> {
                         }
                     }
                 }
+            }
+            if let Some(n) = self.natural.as_mut() {
+                n.insert(s, is_natural);
             }
         }
     }

@@ -3,6 +3,7 @@
 //! `.config` that conf produces is a model. See docs/semantics.md.
 
 pub mod check;
+pub mod cone;
 pub mod dimacs;
 pub mod encode;
 pub mod request;

@@ -37,6 +37,11 @@ pub struct Request {
 pub struct BadRequest {
     pub file: String,
     pub line: usize,
+    /// 1-based column of the offending part of the line.
+    pub column: usize,
+    /// Byte offset and length of the offending part in the request text.
+    #[serde(skip)]
+    pub span: (usize, usize),
     pub text: String,
     pub problem: String,
     /// Unknown symbols: the closest names the tree has.
@@ -48,61 +53,83 @@ pub struct BadRequest {
 pub fn parse_requests(k: &Kconfig, file: &str, text: &str) -> (Vec<Request>, Vec<BadRequest>) {
     let mut ok = Vec::new();
     let mut bad = Vec::new();
+    let mut line_start = 0;
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
+        let start = line_start;
+        line_start += raw.len() + 1;
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
         let t = raw.trim();
-        let bad_line = |problem: String, input_error: bool| BadRequest {
-            file: file.to_string(),
-            line,
-            text: t.to_string(),
-            problem,
-            suggestions: Vec::new(),
-            is_input_error: input_error,
+        // Where `part` (a slice of this line) sits in the text.
+        let span_of = |part: &str| -> (usize, usize) {
+            let within = (part.as_ptr() as usize).saturating_sub(raw.as_ptr() as usize);
+            (start + within.min(raw.len()), part.len())
         };
+        let bad_at = |part: &str, problem: String, input_error: bool| {
+            let span = span_of(part);
+            BadRequest {
+                file: file.to_string(),
+                line,
+                column: span.0 - start + 1,
+                span,
+                text: t.to_string(),
+                problem,
+                suggestions: Vec::new(),
+                is_input_error: input_error,
+            }
+        };
+        let bad_line = |problem: String, input_error: bool| bad_at(t, problem, input_error);
         if t.is_empty() {
             continue;
         }
-        let (name, value, optional) = if let Some(rest) = t.strip_prefix("# CONFIG_") {
-            match rest.strip_suffix(" is not set") {
-                Some(n) => (n.to_string(), "n".to_string(), false),
-                None => continue,
-            }
-        } else if t.starts_with('#') {
-            continue;
-        } else if let Some(rest) = t.strip_prefix("CONFIG_") {
-            match rest.split_once('=') {
-                Some((n, v)) => (n.to_string(), unquote(v), false),
-                None => {
-                    bad.push(bad_line("expected CONFIG_NAME=VALUE".into(), true));
-                    continue;
+        // The name and value as slices of the line, for pointing at them.
+        let (name_part, value_part, value, optional): (&str, &str, String, bool) =
+            if let Some(rest) = t.strip_prefix("# CONFIG_") {
+                match rest.strip_suffix(" is not set") {
+                    Some(n) => (n, t, "n".to_string(), false),
+                    None => continue,
                 }
-            }
-        } else {
-            // NixOS answers: `NAME VALUE` or `NAME? VALUE`; `#` starts a comment.
-            let body = t.split('#').next().unwrap_or("").trim();
-            let Some((n, v)) = body.split_once(char::is_whitespace) else {
-                bad.push(bad_line(
-                    "expected NAME VALUE (NixOS) or CONFIG_NAME=VALUE".into(),
-                    true,
-                ));
+            } else if t.starts_with('#') {
                 continue;
+            } else if let Some(rest) = t.strip_prefix("CONFIG_") {
+                match rest.split_once('=') {
+                    Some((n, v)) => (n, v, unquote(v), false),
+                    None => {
+                        bad.push(bad_line("expected CONFIG_NAME=VALUE".into(), true));
+                        continue;
+                    }
+                }
+            } else {
+                // NixOS answers: `NAME VALUE` or `NAME? VALUE`; `#` starts a comment.
+                let body = t.split('#').next().unwrap_or("").trim();
+                let Some((n, v)) = body.split_once(char::is_whitespace) else {
+                    bad.push(bad_line(
+                        "expected NAME VALUE (NixOS) or CONFIG_NAME=VALUE".into(),
+                        true,
+                    ));
+                    continue;
+                };
+                let v = v.trim();
+                match n.strip_suffix('?') {
+                    Some(n) => (n, v, v.to_string(), true),
+                    None => (n, v, v.to_string(), false),
+                }
             };
-            let (n, optional) = match n.strip_suffix('?') {
-                Some(n) => (n, true),
-                None => (n, false),
-            };
-            (n.to_string(), v.trim().to_string(), optional)
-        };
+        let name = name_part;
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            bad.push(bad_line(format!("'{name}' is not a symbol name"), true));
+            bad.push(bad_at(
+                name_part,
+                format!("'{name}' is not a symbol name"),
+                true,
+            ));
             continue;
         }
         let Some(sym) = k
-            .lookup(&name)
+            .lookup(name)
             .filter(|&s| !k.sym(s).is_const && k.sym(s).ty != SymType::Unknown)
         else {
-            let mut b = bad_line(format!("unknown symbol {name}"), false);
-            b.suggestions = closest_names(k, &name);
+            let mut b = bad_at(name_part, format!("unknown symbol {name}"), false);
+            b.suggestions = closest_names(k, name);
             bad.push(b);
             continue;
         };
@@ -113,11 +140,16 @@ pub fn parse_requests(k: &Kconfig, file: &str, text: &str) -> (Vec<Request>, Vec
                 "n" => Wanted::Tri(Tri::No),
                 "m" if ty == SymType::Tristate => Wanted::Tri(Tri::Mod),
                 "m" => {
-                    bad.push(bad_line(format!("{name} is a bool: it cannot be m"), true));
+                    bad.push(bad_at(
+                        value_part,
+                        format!("{name} is a bool: it cannot be m"),
+                        true,
+                    ));
                     continue;
                 }
                 other => {
-                    bad.push(bad_line(
+                    bad.push(bad_at(
+                        value_part,
                         format!("{name} is a {}: '{other}' is not y, m or n", ty.name()),
                         true,
                     ));
@@ -126,7 +158,8 @@ pub fn parse_requests(k: &Kconfig, file: &str, text: &str) -> (Vec<Request>, Vec
             },
             _ => {
                 if !string_valid(ty, &value) {
-                    bad.push(bad_line(
+                    bad.push(bad_at(
+                        value_part,
                         format!("{name} is {}: '{value}' is not a valid value", article(ty)),
                         true,
                     ));

@@ -3,10 +3,8 @@
 //! reproduces it from the base through conf.
 //!
 //! First the exact evaluator tries the requests on top of the base (conf's
-//! own answer). Otherwise the solver keeps every user-settable symbol at its
-//! base value as an assumption and lets go of the ones in each failed core
-//! until a model exists. Neither step proves the change minimal; the result
-//! says so.
+//! own answer). Otherwise the solver minimises the symbols changed (see
+//! `solve_with_sat`) and says whether it proved the minimum.
 
 use super::encode::Encoding;
 use super::request::{Request, Wanted};
@@ -18,12 +16,29 @@ use crate::model::{Kconfig, SymId, SymType};
 use varisat::{Lit, Solver};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", tag = "kind")]
 pub enum How {
     /// conf itself reaches the requests from the base.
     ConfFromBase,
-    /// The solver found a configuration; the number of changes is not proven minimal.
-    BestFound,
+    /// The solver's configuration changes the fewest symbols possible
+    /// (counting symbols that leave their base value, or their default where
+    /// the base does not set them).
+    Optimal { changes: usize },
+    /// The best the solver found within its budget, and the proven bound.
+    BestFound { changes: usize, lower_bound: usize },
+}
+
+/// Symbols the base `.config` text sets (as a value or `is not set`).
+fn symbols_set_in(k: &Kconfig, base: &str) -> std::collections::HashSet<SymId> {
+    base.lines()
+        .filter_map(|l| {
+            let rest = l
+                .strip_prefix("CONFIG_")
+                .or_else(|| l.strip_prefix("# CONFIG_"))?;
+            let name = rest.split(['=', ' ']).next()?;
+            k.lookup(name)
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone)]
@@ -86,7 +101,19 @@ pub fn solve(k: &Kconfig, requests: &[Request], base: &str) -> Option<Solution> 
     let (config, how) = if wanted.iter().all(|(s, v)| ev.string_value(*s) == *v) {
         (text, How::ConfFromBase)
     } else {
-        (solve_with_sat(k, requests, &base_values)?, How::BestFound)
+        let base_sets = symbols_set_in(k, base);
+        let answer = solve_with_sat(k, requests, &base_values, &base_sets)?;
+        let how = if answer.cost <= answer.lower_bound {
+            How::Optimal {
+                changes: answer.cost,
+            }
+        } else {
+            How::BestFound {
+                changes: answer.cost,
+                lower_bound: answer.lower_bound,
+            }
+        };
+        (answer.config, how)
     };
     let mut solved = Evaluator::new(k);
     solved.read_config(&config, &prefix, false);
@@ -131,11 +158,32 @@ pub fn solve(k: &Kconfig, requests: &[Request], base: &str) -> Option<Solution> 
     })
 }
 
+/// How long the solver may spend improving a solution towards a proof.
+const IMPROVE_BUDGET: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// The solver's answer: a configuration, how many of the symbols it changes
+/// count against it, and the lower bound proven on that number.
+struct SatAnswer {
+    config: String,
+    cost: usize,
+    lower_bound: usize,
+}
+
+/// Minimises the number of user-settable symbols that leave their "kept"
+/// value: the base's value where the base sets the symbol, else what conf
+/// would compute for it (so that newly visible options take their defaults).
+///
+/// Each symbol's keep literal is a soft assumption. Failed cores are relaxed
+/// whole, so they are disjoint: their count is a lower bound on the cost.
+/// Relaxed symbols are then taken back one at a time while the budget lasts;
+/// when the cost meets the bound, the answer is proven optimal.
 fn solve_with_sat(
     k: &Kconfig,
     requests: &[Request],
     base_values: &FastMap<SymId, String>,
-) -> Option<String> {
+    base_sets: &std::collections::HashSet<SymId>,
+) -> Option<SatAnswer> {
+    let started = std::time::Instant::now();
     let mut extra: FastMap<SymId, Vec<String>> = FastMap::default();
     for r in requests {
         if let Wanted::Value(v) = &r.wanted {
@@ -147,38 +195,102 @@ fn solve_with_sat(
             extra.entry(s).or_default().push(v.clone());
         }
     }
-    let enc = Encoding::with_values(k, &extra);
+    let mut enc = Encoding::with_natural_values(k, &extra);
     let mut hard: Vec<Lit> = Vec::new();
     for r in requests {
         hard.extend(enc.literals_for(r.sym, &r.wanted.text())?);
     }
-    // Soft: every user-settable symbol keeps its base value.
+    let mut symbols: Vec<SymId> = base_values
+        .keys()
+        .copied()
+        .filter(|&s| settable(k, s))
+        .collect();
+    symbols.sort();
+    // One keep literal per symbol; constant ones are settled already. Two
+    // symbols may share a literal (the builder merges equal gates): it then
+    // weighs as much as the symbols it stands for.
+    let mut weight: FastMap<Lit, usize> = FastMap::default();
     let mut soft: Vec<Lit> = Vec::new();
-    for (&s, v) in base_values {
-        if settable(k, s) {
-            if let Some(l) = enc.literals_for(s, v) {
-                soft.extend(l);
+    let mut always_changed = 0;
+    for s in symbols {
+        let natural = enc.natural.as_ref().and_then(|n| n.get(&s)).copied();
+        let keep = match natural {
+            Some(natural) if !base_sets.contains(&s) => natural,
+            _ => {
+                let Some(lits) = enc.literals_for(s, &base_values[&s]) else {
+                    always_changed += 1;
+                    continue;
+                };
+                lits.into_iter()
+                    .fold(L::Const(true), |acc, l| enc.b.and(acc, L::Lit(l)))
+            }
+        };
+        match keep {
+            L::Const(true) => {}
+            L::Const(false) => always_changed += 1,
+            L::Lit(l) => {
+                let w = weight.entry(l).or_insert(0);
+                if *w == 0 {
+                    soft.push(l);
+                }
+                *w += 1;
             }
         }
     }
     let mut solver = Solver::new();
     solver.add_formula(&enc.b.cnf);
+    let mut active: std::collections::HashSet<Lit> = soft.iter().copied().collect();
+    // Relaxed cores are disjoint, so each adds its lightest member to the bound.
+    let mut lower_bound = always_changed;
+    let assume = |active: &std::collections::HashSet<Lit>| -> Vec<Lit> {
+        let mut a = hard.clone();
+        a.extend(soft.iter().filter(|l| active.contains(l)));
+        a
+    };
     loop {
-        let mut assumptions = hard.clone();
-        assumptions.extend(soft.iter().copied());
-        solver.assume(&assumptions);
+        solver.assume(&assume(&active));
         if solver.solve().ok()? {
             break;
         }
         let core: Vec<Lit> = solver.failed_core().map(|c| c.to_vec()).unwrap_or_default();
-        let before = soft.len();
-        soft.retain(|l| !core.contains(l));
-        if soft.len() == before {
+        let relaxed: Vec<Lit> = core.into_iter().filter(|l| active.remove(l)).collect();
+        let Some(lightest) = relaxed.iter().map(|l| weight[l]).min() else {
             return None; // only requests in the core: they cannot hold
+        };
+        lower_bound += lightest;
+    }
+    let mut model: std::collections::HashSet<Lit> = solver.model()?.into_iter().collect();
+    let cost_of = |model: &std::collections::HashSet<Lit>| -> usize {
+        always_changed
+            + soft
+                .iter()
+                .filter(|l| !model.contains(l))
+                .map(|l| weight[l])
+                .sum::<usize>()
+    };
+    // Take back relaxed symbols the model can keep after all.
+    let mut candidates: Vec<Lit> = soft
+        .iter()
+        .copied()
+        .filter(|l| !model.contains(l))
+        .collect();
+    while cost_of(&model) > lower_bound && started.elapsed() < IMPROVE_BUDGET {
+        let Some(next) = candidates.pop() else { break };
+        let mut kept: std::collections::HashSet<Lit> =
+            soft.iter().copied().filter(|l| model.contains(l)).collect();
+        kept.insert(next);
+        solver.assume(&assume(&kept));
+        if solver.solve().unwrap_or(false) {
+            model = solver.model().unwrap_or_default().into_iter().collect();
+            candidates.retain(|l| !model.contains(l));
         }
     }
-    let model: std::collections::HashSet<Lit> = solver.model()?.into_iter().collect();
-    Some(model_config(k, &enc, &model))
+    let cost = cost_of(&model);
+    Some(SatAnswer {
+        config: model_config(k, &enc, &model),
+        cost,
+        lower_bound,
+    })
 }
 
 /// A model as `.config` text, through the exact evaluator.

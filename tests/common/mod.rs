@@ -41,6 +41,38 @@ pub fn make_env(tree: &Path, arch: &str) -> HashMap<String, String> {
     env
 }
 
+/// The tree loaded by the library for `arch`, probes run live.
+pub fn load_tree(arch: &str) -> kconfig_sat::model::Kconfig {
+    let tree = tree();
+    let env = make_env(&tree, arch);
+    kconfig_sat::tree::load_with(
+        &tree,
+        "Kconfig",
+        env,
+        kconfig_sat::frontend::shell::ShellPolicy::Run,
+        &[],
+        kconfig_sat::frontend::parser::ParseOptions {
+            menu_structure: false,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{arch} loads: {e}"))
+    .kconfig
+}
+
+/// The `.config` the C tool makes from the arch's defconfig.
+pub fn c_defconfig(arch: &str, label: &str) -> Vec<u8> {
+    let tree = tree();
+    let r = run_in(
+        &workdir(label),
+        &tree.join("scripts/kconfig/conf"),
+        &[],
+        &[&format!("--defconfig={}", arch_defconfig(arch)), "Kconfig"],
+        &make_env(&tree, arch),
+        None,
+    );
+    r.file(".config").expect("C wrote .config")
+}
+
 /// A fresh working directory (objtree) for one run.
 pub fn workdir(label: &str) -> PathBuf {
     let base = std::env::temp_dir().join(format!("kconfig-sat-test-{}", std::process::id()));
