@@ -37,3 +37,13 @@ hyperfine -N -w 2 -r "$runs" --export-markdown table.md \
   -n "C conf (scripts/kconfig, live probes)" "$tree/scripts/kconfig/conf -s --olddefconfig Kconfig" \
   -n "Kconfiglib 14.1 (patched for modules, live probes)" "python3 $here/benches/support/kconfiglib_olddefconfig.py Kconfig" >&2
 cat table.md
+
+# The SAT commands, end to end with replayed probes: check of a 50-line
+# hardening fragment (three lines are rejected), and solve of a 100-line
+# hardening request with the minimal change from the defconfig.
+data="$here/benches/data"
+hyperfine -N -w 2 -r "$runs" --export-markdown sat.md \
+  -n "check, 50 lines (kspp-x86_64-50.config)" "$bin check --tree $tree --probes=replay:probes.json $data/kspp-x86_64-50.config" \
+  -n "solve, 100 lines (kspp-x86_64-solve.config)" "$bin solve --tree $tree --probes=replay:probes.json -o solved.config $data/kspp-x86_64-solve.config" \
+  -i >&2
+cat sat.md

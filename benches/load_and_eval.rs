@@ -1,4 +1,5 @@
-//! Load the x86_64 Linux 6.12 tree and run olddefconfig with replayed probes.
+//! Load the x86_64 Linux 6.12 tree and run olddefconfig with replayed probes;
+//! encode it as CNF.
 //! Needs the tree from kconfig-data/fetch-linux.sh (or KCONFIG_SAT_TREE).
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -88,6 +89,9 @@ fn bench(c: &mut Criterion) {
             ev.calc_all();
             ev.write_config(&prefix)
         })
+    });
+    group.bench_function("encode the whole tree (SAT)", |b| {
+        b.iter(|| kconfig_sat::sat::encode::Encoding::new(&recorded.kconfig).clauses())
     });
     group.finish();
 }

@@ -4,7 +4,6 @@
 use super::encode::Encoding;
 use super::request::{BadRequest, Request, Wanted};
 use crate::eval::Tri;
-use crate::fasthash::FastMap;
 use crate::model::{Kconfig, SymId, SymType};
 use serde::Serialize;
 use varisat::{Lit, Solver};
@@ -152,12 +151,7 @@ pub fn check(
             }
         }
     }
-    let mut extra: FastMap<SymId, Vec<String>> = FastMap::default();
-    for r in requests {
-        if let Wanted::Value(v) = &r.wanted {
-            extra.entry(r.sym).or_default().push(v.clone());
-        }
-    }
+    let extra = super::request::requested_values(requests);
     let roots: Vec<SymId> = requests.iter().map(|r| r.sym).collect();
     let enc = Encoding::for_cone(k, &extra, &roots);
     let mut solver = Solver::new();

@@ -6,6 +6,7 @@ pub mod check;
 pub mod cone;
 pub mod dimacs;
 pub mod encode;
+pub mod optimise;
 pub mod request;
 pub mod solve;
 pub mod tri;

@@ -4,6 +4,7 @@
 
 use crate::eval::config::string_valid;
 use crate::eval::Tri;
+use crate::fasthash::FastMap;
 use crate::model::{Kconfig, SymId, SymType};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -178,6 +179,17 @@ pub fn parse_requests(k: &Kconfig, file: &str, text: &str) -> (Vec<Request>, Vec
         });
     }
     (ok, bad)
+}
+
+/// The int/hex/string values requested, to add to their symbols' domains.
+pub fn requested_values(requests: &[Request]) -> FastMap<SymId, Vec<String>> {
+    let mut extra: FastMap<SymId, Vec<String>> = FastMap::default();
+    for r in requests {
+        if let Wanted::Value(v) = &r.wanted {
+            extra.entry(r.sym).or_default().push(v.clone());
+        }
+    }
+    extra
 }
 
 fn article(ty: SymType) -> &'static str {

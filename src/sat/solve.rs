@@ -7,7 +7,7 @@
 //! `solve_with_sat`) and says whether it proved the minimum.
 
 use super::encode::Encoding;
-use super::request::{Request, Wanted};
+use super::request::Request;
 use super::tri::L;
 use crate::eval::config::Prefix;
 use crate::eval::{Evaluator, UserValue};
@@ -159,7 +159,7 @@ pub fn solve(k: &Kconfig, requests: &[Request], base: &str) -> Option<Solution> 
 }
 
 /// How long the solver may spend improving a solution towards a proof.
-const IMPROVE_BUDGET: std::time::Duration = std::time::Duration::from_millis(1500);
+const IMPROVE_BUDGET: std::time::Duration = std::time::Duration::from_millis(1200);
 
 /// The solver's answer: a configuration, how many of the symbols it changes
 /// count against it, and the lower bound proven on that number.
@@ -183,13 +183,7 @@ fn solve_with_sat(
     base_values: &FastMap<SymId, String>,
     base_sets: &std::collections::HashSet<SymId>,
 ) -> Option<SatAnswer> {
-    let started = std::time::Instant::now();
-    let mut extra: FastMap<SymId, Vec<String>> = FastMap::default();
-    for r in requests {
-        if let Wanted::Value(v) = &r.wanted {
-            extra.entry(r.sym).or_default().push(v.clone());
-        }
-    }
+    let mut extra = super::request::requested_values(requests);
     for (&s, v) in base_values {
         if matches!(k.sym(s).ty, SymType::Int | SymType::Hex | SymType::String) {
             extra.entry(s).or_default().push(v.clone());
@@ -206,18 +200,37 @@ fn solve_with_sat(
         .filter(|&s| settable(k, s))
         .collect();
     symbols.sort();
-    // One keep literal per symbol; constant ones are settled already. Two
-    // symbols may share a literal (the builder merges equal gates): it then
-    // weighs as much as the symbols it stands for.
-    let mut weight: FastMap<Lit, usize> = FastMap::default();
-    let mut soft: Vec<Lit> = Vec::new();
+    let (softs, always_changed) = keep_literals(&mut enc, &symbols, base_values, base_sets);
+    let mut solver = Solver::new();
+    solver.add_formula(&enc.b.cnf);
+    let best = super::optimise::minimise(&mut solver, &hard, &softs, IMPROVE_BUDGET)?;
+    let cost = best.cost + always_changed;
+    let lower_bound = best.lower_bound + always_changed;
+    let model = best.model;
+    Some(SatAnswer {
+        config: model_config(k, &enc, &model),
+        cost,
+        lower_bound,
+    })
+}
+
+/// One soft literal per symbol: it keeps its base value where the base sets
+/// it, else the value conf computes for it without user input. Returns the
+/// softs and how many symbols can never keep theirs.
+pub fn keep_literals(
+    enc: &mut Encoding,
+    symbols: &[SymId],
+    base_values: &FastMap<SymId, String>,
+    base_sets: &std::collections::HashSet<SymId>,
+) -> (super::optimise::Softs, usize) {
+    let mut softs = super::optimise::Softs::default();
     let mut always_changed = 0;
-    for s in symbols {
+    for &s in symbols {
         let natural = enc.natural.as_ref().and_then(|n| n.get(&s)).copied();
         let keep = match natural {
             Some(natural) if !base_sets.contains(&s) => natural,
             _ => {
-                let Some(lits) = enc.literals_for(s, &base_values[&s]) else {
+                let Some(lits) = base_values.get(&s).and_then(|v| enc.literals_for(s, v)) else {
                     always_changed += 1;
                     continue;
                 };
@@ -228,69 +241,10 @@ fn solve_with_sat(
         match keep {
             L::Const(true) => {}
             L::Const(false) => always_changed += 1,
-            L::Lit(l) => {
-                let w = weight.entry(l).or_insert(0);
-                if *w == 0 {
-                    soft.push(l);
-                }
-                *w += 1;
-            }
+            L::Lit(l) => softs.add(l, 1),
         }
     }
-    let mut solver = Solver::new();
-    solver.add_formula(&enc.b.cnf);
-    let mut active: std::collections::HashSet<Lit> = soft.iter().copied().collect();
-    // Relaxed cores are disjoint, so each adds its lightest member to the bound.
-    let mut lower_bound = always_changed;
-    let assume = |active: &std::collections::HashSet<Lit>| -> Vec<Lit> {
-        let mut a = hard.clone();
-        a.extend(soft.iter().filter(|l| active.contains(l)));
-        a
-    };
-    loop {
-        solver.assume(&assume(&active));
-        if solver.solve().ok()? {
-            break;
-        }
-        let core: Vec<Lit> = solver.failed_core().map(|c| c.to_vec()).unwrap_or_default();
-        let relaxed: Vec<Lit> = core.into_iter().filter(|l| active.remove(l)).collect();
-        let Some(lightest) = relaxed.iter().map(|l| weight[l]).min() else {
-            return None; // only requests in the core: they cannot hold
-        };
-        lower_bound += lightest;
-    }
-    let mut model: std::collections::HashSet<Lit> = solver.model()?.into_iter().collect();
-    let cost_of = |model: &std::collections::HashSet<Lit>| -> usize {
-        always_changed
-            + soft
-                .iter()
-                .filter(|l| !model.contains(l))
-                .map(|l| weight[l])
-                .sum::<usize>()
-    };
-    // Take back relaxed symbols the model can keep after all.
-    let mut candidates: Vec<Lit> = soft
-        .iter()
-        .copied()
-        .filter(|l| !model.contains(l))
-        .collect();
-    while cost_of(&model) > lower_bound && started.elapsed() < IMPROVE_BUDGET {
-        let Some(next) = candidates.pop() else { break };
-        let mut kept: std::collections::HashSet<Lit> =
-            soft.iter().copied().filter(|l| model.contains(l)).collect();
-        kept.insert(next);
-        solver.assume(&assume(&kept));
-        if solver.solve().unwrap_or(false) {
-            model = solver.model().unwrap_or_default().into_iter().collect();
-            candidates.retain(|l| !model.contains(l));
-        }
-    }
-    let cost = cost_of(&model);
-    Some(SatAnswer {
-        config: model_config(k, &enc, &model),
-        cost,
-        lower_bound,
-    })
+    (softs, always_changed)
 }
 
 /// A model as `.config` text, through the exact evaluator.
