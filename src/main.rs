@@ -1,6 +1,7 @@
 //! The `kconfig-sat` command.
 
 use clap::{Parser, Subcommand};
+use kconfig_sat::cli::args::{RequestArgs, TreeArgs};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -45,47 +46,48 @@ enum Command {
     },
     /// Can these values hold together? Requests are .config lines or NixOS answers (`X y`, `X? n`).
     Check {
-        /// Files of requests.
-        files: Vec<PathBuf>,
-        /// A request given inline (repeatable), e.g. --set CONFIG_KEXEC=n or --set 'KEXEC n'.
-        #[arg(long = "set")]
-        set: Vec<String>,
-        #[arg(long, default_value = "kconfig-data/linux-6.12")]
-        tree: PathBuf,
-        #[arg(long, default_value = "x86_64")]
-        arch: String,
-        /// Shell commands from the tree: run, deny, replay:FILE.
-        #[arg(long, default_value = "run")]
-        probes: String,
+        #[command(flatten)]
+        requests: RequestArgs,
+        #[command(flatten)]
+        tree: TreeArgs,
+        /// How many fixes to show when something is rejected.
+        #[arg(long, default_value_t = 3)]
+        fixes: usize,
         /// human or json (schema: docs/check-json.md).
         #[arg(long, default_value = "human")]
         format: String,
-        /// The configuration to start from: "defconfig" (the arch's) or a .config file.
-        #[arg(long, default_value = "defconfig")]
-        base: String,
     },
-    /// A full configuration with the requested values and few changes from the base.
+    /// A full configuration with the requested values and the fewest changes from the base.
     Solve {
-        /// Files of requests.
-        files: Vec<PathBuf>,
-        /// A request given inline (repeatable).
-        #[arg(long = "set")]
-        set: Vec<String>,
-        #[arg(long, default_value = "kconfig-data/linux-6.12")]
-        tree: PathBuf,
-        #[arg(long, default_value = "x86_64")]
-        arch: String,
-        #[arg(long, default_value = "run")]
-        probes: String,
-        /// The configuration to change: "defconfig" (the arch's) or a .config file.
-        #[arg(long, default_value = "defconfig")]
-        base: String,
+        #[command(flatten)]
+        requests: RequestArgs,
+        #[command(flatten)]
+        tree: TreeArgs,
         /// Where to write the solved .config.
         #[arg(short = 'o', long, default_value = ".config")]
         output: PathBuf,
         /// Also write the fragment (.config lines) that reproduces it from the base.
         #[arg(long)]
         fragment: Option<PathBuf>,
+    },
+    /// Why a symbol has its value, or why it cannot take VALUE, with verified fixes.
+    Explain {
+        /// SYMBOL or SYMBOL=VALUE (also CONFIG_SYMBOL=VALUE).
+        target: String,
+        /// The requests make up the configuration explained, on top of the base.
+        #[command(flatten)]
+        requests: RequestArgs,
+        #[command(flatten)]
+        tree: TreeArgs,
+        /// Explain this .config instead of the base.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// How many fixes to show.
+        #[arg(long, default_value_t = 3)]
+        fixes: usize,
+        /// human or json.
+        #[arg(long, default_value = "human")]
+        format: String,
     },
     /// Parse, evaluate, encode and solve times and model sizes, per arch.
     Bench {
@@ -103,13 +105,8 @@ enum Command {
     },
     /// The tree's SAT encoding as DIMACS CNF, with a `c` line naming each variable.
     Dimacs {
-        #[arg(long, default_value = "kconfig-data/linux-6.12")]
-        tree: PathBuf,
-        #[arg(long, default_value = "x86_64")]
-        arch: String,
-        /// Shell commands from the tree: run, deny, replay:FILE.
-        #[arg(long, default_value = "run")]
-        probes: String,
+        #[command(flatten)]
+        tree: TreeArgs,
         /// Where to write the CNF (default: standard output).
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
@@ -160,42 +157,33 @@ fn main() {
             probes,
             silent,
         }),
-        Command::Check {
-            files,
-            set,
+        Command::Explain {
+            target,
+            requests,
             tree,
-            arch,
-            probes,
+            config,
+            fixes,
             format,
-            base,
-        } => kconfig_sat::cli::sat_cmds::check(
+        } => kconfig_sat::cli::explain::explain(
             &tree,
-            &arch,
-            &probes,
-            &base,
+            &requests,
+            &target,
+            config.as_deref(),
+            fixes,
             format == "json",
-            &files,
-            &set,
         ),
-        Command::Solve {
-            files,
-            set,
+        Command::Check {
+            requests,
             tree,
-            arch,
-            probes,
-            base,
+            fixes,
+            format,
+        } => kconfig_sat::cli::sat_cmds::check(&tree, &requests, fixes, format == "json"),
+        Command::Solve {
+            requests,
+            tree,
             output,
             fragment,
-        } => kconfig_sat::cli::sat_cmds::solve(
-            &tree,
-            &arch,
-            &probes,
-            &base,
-            &files,
-            &set,
-            &output,
-            fragment.as_deref(),
-        ),
+        } => kconfig_sat::cli::sat_cmds::solve(&tree, &requests, &output, fragment.as_deref()),
         Command::Bench {
             tree,
             arch,
@@ -212,12 +200,12 @@ fn main() {
             };
             kconfig_sat::cli::sat_cmds::bench(&tree, &arches, &probes, format == "json")
         }
-        Command::Dimacs {
-            tree,
-            arch,
-            probes,
-            output,
-        } => kconfig_sat::cli::sat_cmds::dimacs(&tree, &arch, &probes, output.as_deref()),
+        Command::Dimacs { tree, output } => kconfig_sat::cli::sat_cmds::dimacs(
+            &tree.tree,
+            &tree.arch,
+            &tree.probes,
+            output.as_deref(),
+        ),
         Command::Probe {
             command: ProbeCommand::Record { tree, arch, output },
         } => kconfig_sat::cli::make::record_probes(&tree, &arch, &output),

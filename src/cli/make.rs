@@ -57,11 +57,14 @@ pub fn probe_policy(spec: &str) -> Result<(ShellPolicy, Option<PathBuf>), String
 /// Loads a tree the way the high-level commands do: `make`'s environment for
 /// `arch`, shell probes per `probes`, without the menu-structure pass. On
 /// failure the message has been printed and the exit status is returned.
+/// Loads `tree` for `arch`. Explanations show dependencies the way
+/// menuconfig does, which needs the menu structure (`menu_structure`).
 pub fn load_for_command(
     command: &str,
     tree: &Path,
     arch: &str,
     probes: &str,
+    menu_structure: bool,
 ) -> Result<(PathBuf, crate::tree::Loaded), i32> {
     let tree = tree.canonicalize().map_err(|e| {
         eprintln!(
@@ -75,9 +78,7 @@ pub fn load_for_command(
         2
     })?;
     let env = crate::tree::make_environment(&tree, arch, &crate::tree::host_cc_version_text());
-    let options = crate::frontend::parser::ParseOptions {
-        menu_structure: false,
-    };
+    let options = crate::frontend::parser::ParseOptions { menu_structure };
     match crate::tree::load_with(&tree, "Kconfig", env, policy, &[], options) {
         Ok(loaded) => Ok((tree, loaded)),
         Err(errors) => {
@@ -139,7 +140,7 @@ pub fn run(args: MakeArgs) -> i32 {
 /// anything from the tree.
 pub fn record_probes(tree: &Path, arch: &str, output: &Path) -> i32 {
     // Record mode; the profile is written below, so the spec needs no path.
-    let (tree, loaded) = match load_for_command("probe record", tree, arch, "record:-") {
+    let (tree, loaded) = match load_for_command("probe record", tree, arch, "record:-", false) {
         Ok(l) => l,
         Err(code) => return code,
     };

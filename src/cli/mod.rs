@@ -26,7 +26,9 @@ macro_rules! out {
     ($($arg:tt)*) => { $crate::cli::write_stdout(&format!($($arg)*)) };
 }
 
+pub mod args;
 pub mod conf;
+pub mod explain;
 pub mod fsutil;
 pub mod make;
 pub mod sat_cmds;

@@ -1,10 +1,11 @@
 //! Commands on the SAT encoding of a tree.
 
+use super::args::{RequestArgs, TreeArgs};
 use std::path::Path;
 
 /// `kconfig-sat dimacs`: writes the tree's CNF (atomically) or prints it.
 pub fn dimacs(tree: &Path, arch: &str, probes: &str, output: Option<&Path>) -> i32 {
-    let (tree, loaded) = match super::make::load_for_command("dimacs", tree, arch, probes) {
+    let (tree, loaded) = match super::make::load_for_command("dimacs", tree, arch, probes, false) {
         Ok(l) => l,
         Err(code) => return code,
     };
@@ -46,42 +47,37 @@ pub fn dimacs(tree: &Path, arch: &str, probes: &str, output: Option<&Path>) -> i
 
 /// `kconfig-sat check`: can the requested values hold together?
 /// `base`: "defconfig" (the arch's) or a `.config` path.
-pub fn check(
-    tree: &Path,
-    arch: &str,
-    probes: &str,
-    base: &str,
-    json: bool,
-    files: &[std::path::PathBuf],
-    set: &[String],
-) -> i32 {
+pub fn check(tree: &TreeArgs, requests: &RequestArgs, fixes: usize, json: bool) -> i32 {
     use crate::sat::check::check as run_check;
-    let (tree, loaded) = match super::make::load_for_command("check", tree, arch, probes) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+    let (root, loaded) =
+        match super::make::load_for_command("check", &tree.tree, &tree.arch, &tree.probes, true) {
+            Ok(l) => l,
+            Err(code) => return code,
+        };
     let k = &loaded.kconfig;
-    let (requests, bad) = match read_requests(k, files, set) {
+    let input = match read_requests(k, &requests.files, &requests.set) {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let base = match base_config(k, &tree, arch, base) {
+    let base = match base_config(k, &root, &tree.arch, &requests.base) {
         Ok(b) => b,
         Err(code) => return code,
     };
-    let report = run_check(k, &requests, bad, Some(&base));
+    let mut report = run_check(k, &input.requests, input.bad.clone(), Some(&base));
+    crate::sat::check::explain_rejections(k, &mut report, &input.requests, &base, fixes);
     if json {
         crate::outln!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
         );
     } else {
-        crate::out!("{}", human_report(&report));
+        crate::out!("{}", human_report(&report, &input));
     }
     report.exit_code()
 }
 
-fn human_report(report: &crate::sat::check::CheckReport) -> String {
+fn human_report(report: &crate::sat::check::CheckReport, input: &RequestInput) -> String {
+    use super::explain::{conflict_diagnostic, render_fixes, render_steps};
     let mut out = String::new();
     for b in &report.bad_lines {
         out.push_str(&format!(
@@ -93,7 +89,8 @@ fn human_report(report: &crate::sat::check::CheckReport) -> String {
         }
         out.push('\n');
     }
-    for r in &report.results {
+    let mut shown_conflicts: Vec<Vec<usize>> = Vec::new();
+    for (i, r) in report.results.iter().enumerate() {
         if r.achieved {
             out.push_str(&format!("{}:{}: {}: ok\n", r.file, r.line, r.text));
             continue;
@@ -103,18 +100,21 @@ fn human_report(report: &crate::sat::check::CheckReport) -> String {
             "{}:{}: {}: rejected, {why}\n",
             r.file, r.line, r.text
         ));
+        out.push_str(&render_steps(&r.explanation, 4));
         if !r.conflicts_with.is_empty() {
-            let lines: Vec<String> = r
-                .conflicts_with
-                .iter()
-                .map(|l| format!("line {l}"))
-                .collect();
-            out.push_str(&format!("    together with {}\n", lines.join(", ")));
-        }
-        for d in &r.defined_at {
-            out.push_str(&format!("    {} is defined at {d}\n", r.symbol));
+            // One diagnostic per conflicting set, at its first member.
+            let mut members: Vec<usize> = vec![i];
+            members.extend(report.results.iter().enumerate().filter_map(|(j, o)| {
+                (o.file == r.file && r.conflicts_with.contains(&o.line)).then_some(j)
+            }));
+            members.sort_unstable();
+            if !shown_conflicts.contains(&members) {
+                out.push_str(&conflict_diagnostic(&members, input));
+                shown_conflicts.push(members);
+            }
         }
     }
+    out.push_str(&render_fixes(&report.fixes, &input.requests));
     let held = report.results.iter().filter(|r| r.achieved).count();
     out.push_str(&format!(
         "{held} of {} requests hold together{}.\n",
@@ -160,7 +160,8 @@ pub fn bench(tree: &Path, arches: &[String], probes: &str, json: bool) -> i32 {
             eprint!("\r\x1b[K[{}/{}] {arch}", i + 1, arches.len());
         }
         let t = Instant::now();
-        let (tree, loaded) = match super::make::load_for_command("bench", tree, arch, probes) {
+        let (tree, loaded) = match super::make::load_for_command("bench", tree, arch, probes, false)
+        {
             Ok(l) => l,
             Err(code) => return code,
         };
@@ -230,19 +231,21 @@ pub fn bench(tree: &Path, arches: &[String], probes: &str, json: bool) -> i32 {
     }
 }
 
+/// The requests of a command, with the text of every file they came from.
+pub(crate) struct RequestInput {
+    pub requests: Vec<crate::sat::request::Request>,
+    pub bad: Vec<crate::sat::request::BadRequest>,
+    /// (name, text) of each request file, `<command line>` for `--set`.
+    pub sources: Vec<(String, String)>,
+}
+
 /// Requests from files and `--set` lines. Malformed lines are shown at once
 /// as diagnostics pointing into their file (stderr).
-fn read_requests(
+pub(crate) fn read_requests(
     k: &crate::model::Kconfig,
     files: &[std::path::PathBuf],
     set: &[String],
-) -> Result<
-    (
-        Vec<crate::sat::request::Request>,
-        Vec<crate::sat::request::BadRequest>,
-    ),
-    i32,
-> {
+) -> Result<RequestInput, i32> {
     use crate::sat::request::parse_requests;
     let mut sources: Vec<(String, String)> = Vec::new();
     for f in files {
@@ -268,7 +271,11 @@ fn read_requests(
         requests.extend(r);
         bad.extend(b);
     }
-    Ok((requests, bad))
+    Ok(RequestInput {
+        requests,
+        bad,
+        sources,
+    })
 }
 
 /// A bad request line as a located diagnostic over its file's text.
@@ -295,7 +302,7 @@ fn request_diagnostic(
 }
 
 /// The base configuration as conf writes it: "defconfig" (the arch's) or a file.
-fn base_config(
+pub(crate) fn base_config(
     k: &crate::model::Kconfig,
     tree: &Path,
     arch: &str,
@@ -324,40 +331,48 @@ fn base_config(
 
 /// `kconfig-sat solve`: a full configuration with the requested values, few
 /// changes from the base, written atomically, and its fragment.
-#[allow(clippy::too_many_arguments)]
 pub fn solve(
-    tree: &Path,
-    arch: &str,
-    probes: &str,
-    base: &str,
-    files: &[std::path::PathBuf],
-    set: &[String],
+    tree: &TreeArgs,
+    request_args: &RequestArgs,
     output: &Path,
     fragment_out: Option<&Path>,
 ) -> i32 {
     use crate::sat::solve::{config_line, nixos_line, solve as run_solve, How};
-    let (tree, loaded) = match super::make::load_for_command("solve", tree, arch, probes) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+    let (root, loaded) =
+        match super::make::load_for_command("solve", &tree.tree, &tree.arch, &tree.probes, true) {
+            Ok(l) => l,
+            Err(code) => return code,
+        };
     let k = &loaded.kconfig;
-    let (requests, bad) = match read_requests(k, files, set) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    let base = match base_config(k, &tree, arch, base) {
+    let RequestInput { requests, bad, .. } =
+        match read_requests(k, &request_args.files, &request_args.set) {
+            Ok(r) => r,
+            Err(code) => return code,
+        };
+    let base = match base_config(k, &root, &tree.arch, &request_args.base) {
         Ok(b) => b,
         Err(code) => return code,
     };
     if !bad.is_empty() {
-        let report = crate::sat::check::check(k, &requests, bad, None);
-        crate::out!("{}", human_report(&report));
+        let report = crate::sat::check::check(k, &requests, bad.clone(), None);
+        let input = RequestInput {
+            requests: requests.clone(),
+            bad,
+            sources: Vec::new(),
+        };
+        crate::out!("{}", human_report(&report, &input));
         eprintln!("nothing written");
         return report.exit_code().max(1);
     }
     let Some(solution) = run_solve(k, &requests, &base) else {
-        let report = crate::sat::check::check(k, &requests, Vec::new(), None);
-        crate::out!("{}", human_report(&report));
+        let mut report = crate::sat::check::check(k, &requests, Vec::new(), Some(&base));
+        crate::sat::check::explain_rejections(k, &mut report, &requests, &base, 3);
+        let input = RequestInput {
+            requests: requests.clone(),
+            bad: Vec::new(),
+            sources: Vec::new(),
+        };
+        crate::out!("{}", human_report(&report, &input));
         eprintln!("the requests cannot hold together; nothing written");
         return 1;
     };

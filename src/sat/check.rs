@@ -45,6 +45,9 @@ pub struct RequestResult {
     /// Where the symbol is defined.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub defined_at: Vec<String>,
+    /// Why it does not hold (see `explain_rejections`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub explanation: Vec<super::explain::Step>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -59,6 +62,9 @@ pub struct CheckReport {
     pub bad_lines: Vec<BadRequest>,
     pub variables: usize,
     pub clauses: usize,
+    /// Verified ways to make the requests hold (see `explain_rejections`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<super::fix::Fix>,
 }
 
 impl CheckReport {
@@ -142,6 +148,7 @@ pub fn check(
             bad_lines: bad,
             variables: 0,
             clauses: 0,
+            fixes: Vec::new(),
         };
     }
     if let Some(base) = base {
@@ -236,6 +243,7 @@ pub fn check(
         bad_lines: bad,
         variables: enc.variables(),
         clauses: enc.clauses(),
+        fixes: Vec::new(),
     }
 }
 
@@ -249,6 +257,7 @@ fn achieved(k: &Kconfig, r: &Request) -> RequestResult {
         achieved: true,
         category: None,
         conflicts_with: Vec::new(),
+        explanation: Vec::new(),
         defined_at: k
             .sym(r.sym)
             .menus
@@ -256,6 +265,30 @@ fn achieved(k: &Kconfig, r: &Request) -> RequestResult {
             .map(|&m| k.sources.file_line(k.menu(m).loc))
             .collect(),
     }
+}
+
+/// Adds to every rejected request the chain of Kconfig facts that keeps it
+/// from holding (in conf's result for the base and all requests) and, when
+/// something is rejected, up to `fix_count` verified fixes. The tree must be
+/// loaded with its menu structure for dependencies to read as menuconfig's.
+pub fn explain_rejections(
+    k: &Kconfig,
+    report: &mut CheckReport,
+    requests: &[Request],
+    base: &str,
+    fix_count: usize,
+) {
+    if report.results.iter().all(|r| r.achieved) {
+        return;
+    }
+    let context: Vec<_> = requests.iter().map(|r| (r.sym, r.wanted.text())).collect();
+    let (_, mut ev) = super::solve::apply(k, base, &context);
+    for (result, r) in report.results.iter_mut().zip(requests) {
+        if !result.achieved {
+            result.explanation = super::explain::why(&mut ev, r.sym, Some(&r.wanted.text()));
+        }
+    }
+    report.fixes = super::fix::fixes(k, requests, &[], base, fix_count);
 }
 
 /// A minimal set of requests (indices) that cannot hold together: the
@@ -365,6 +398,15 @@ fn categorize(sv: &mut Solving, k: &Kconfig, r: &Request) -> Category {
 }
 
 impl Category {
+    /// No configuration of the tree has the requested value, whatever else
+    /// is requested.
+    pub fn impossible_alone(self) -> bool {
+        !matches!(
+            self,
+            Category::ChoiceConflict | Category::ConflictsWithOtherRequests
+        )
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Category::UnknownSymbol => "unknown symbol",

@@ -70,7 +70,19 @@ impl<'k> Encoding<'k> {
         Self::build(k, extra, Some(super::cone::cone(k, &roots)), false)
     }
 
-    fn in_scope(&self, s: SymId) -> bool {
+    /// `for_cone`, also defining `natural` (see `with_natural_values`).
+    pub fn for_cone_with_natural(
+        k: &'k Kconfig,
+        extra: &FastMap<SymId, Vec<String>>,
+        roots: &[SymId],
+    ) -> Self {
+        let mut roots = roots.to_vec();
+        roots.extend(k.modules_sym);
+        Self::build(k, extra, Some(super::cone::cone(k, &roots)), true)
+    }
+
+    /// Whether the encoding constrains `s` (always, without a cone).
+    pub fn in_scope(&self, s: SymId) -> bool {
         self.scope
             .as_ref()
             .is_none_or(|c| c.get(s.0 as usize).copied().unwrap_or(false))
@@ -265,6 +277,11 @@ impl<'k> Encoding<'k> {
             }
             self.encode_symbol(s);
         }
+    }
+
+    /// "`s` is visible" (some prompt's dependencies hold).
+    pub fn visible(&mut self, s: SymId) -> L {
+        self.visibility(s).ge
     }
 
     /// Visibility: any prompt visible, `m` promoted unless a real tristate.

@@ -6,6 +6,8 @@ pub mod check;
 pub mod cone;
 pub mod dimacs;
 pub mod encode;
+pub mod explain;
+pub mod fix;
 pub mod optimise;
 pub mod request;
 pub mod solve;

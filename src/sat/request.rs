@@ -27,6 +27,8 @@ pub struct Request {
     pub file: String,
     pub line: usize,
     pub text: String,
+    /// Byte offset and length of the line in the request text.
+    pub span: (usize, usize),
     pub sym: SymId,
     pub wanted: Wanted,
     /// `X? n`: optional in nixpkgs' sense.
@@ -173,6 +175,7 @@ pub fn parse_requests(k: &Kconfig, file: &str, text: &str) -> (Vec<Request>, Vec
             file: file.to_string(),
             line,
             text: t.to_string(),
+            span: span_of(t),
             sym,
             wanted,
             optional,

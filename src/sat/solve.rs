@@ -29,7 +29,7 @@ pub enum How {
 }
 
 /// Symbols the base `.config` text sets (as a value or `is not set`).
-fn symbols_set_in(k: &Kconfig, base: &str) -> std::collections::HashSet<SymId> {
+pub fn symbols_set_in(k: &Kconfig, base: &str) -> std::collections::HashSet<SymId> {
     base.lines()
         .filter_map(|l| {
             let rest = l
@@ -53,7 +53,7 @@ pub struct Solution {
 }
 
 /// Whether `s` can be set by a user (it has a prompt somewhere).
-fn settable(k: &Kconfig, s: SymId) -> bool {
+pub fn settable(k: &Kconfig, s: SymId) -> bool {
     k.sym(s).props.iter().any(|&p| k.prop(p).text.is_some())
 }
 
@@ -68,7 +68,11 @@ fn user_value(k: &Kconfig, s: SymId, v: &str) -> UserValue {
 }
 
 /// The configuration conf makes from `base` with `overrides` as user values.
-fn apply<'k>(k: &'k Kconfig, base: &str, overrides: &[(SymId, String)]) -> (String, Evaluator<'k>) {
+pub fn apply<'k>(
+    k: &'k Kconfig,
+    base: &str,
+    overrides: &[(SymId, String)],
+) -> (String, Evaluator<'k>) {
     let prefix = Prefix::default();
     let mut ev = Evaluator::new(k);
     ev.read_config(base, &prefix, false);
@@ -79,6 +83,44 @@ fn apply<'k>(k: &'k Kconfig, base: &str, overrides: &[(SymId, String)]) -> (Stri
     ev.clear_all_valid();
     let text = ev.write_config(&prefix);
     (text, ev)
+}
+
+/// The lines that, set on `base` through conf, give `target`: `wanted`,
+/// grown by the symbols conf does not bring to their target value by itself.
+pub fn reproduce(
+    k: &Kconfig,
+    base: &str,
+    wanted: Vec<(SymId, String)>,
+    target: &str,
+) -> Vec<(SymId, String)> {
+    let prefix = Prefix::default();
+    let mut goal = Evaluator::new(k);
+    goal.read_config(target, &prefix, false);
+    let mut fragment = wanted;
+    for _ in 0..16 {
+        let (text, mut replayed) = apply(k, base, &fragment);
+        if text == target {
+            break;
+        }
+        let mut grew = false;
+        for s in k.config_symbols() {
+            if k.sym(s).ty == SymType::Unknown {
+                continue;
+            }
+            let want = goal.string_value(s);
+            if replayed.string_value(s) != want
+                && settable(k, s)
+                && !fragment.iter().any(|(f, _)| *f == s)
+            {
+                fragment.push((s, want));
+                grew = true;
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    fragment
 }
 
 /// Returns `None` when the requests cannot hold together.
@@ -125,31 +167,7 @@ pub fn solve(k: &Kconfig, requests: &[Request], base: &str) -> Option<Solution> 
             (base_values.get(&s) != Some(&v)).then_some((s, v))
         })
         .collect();
-    // The fragment: the requests, grown by the symbols conf does not bring
-    // to their solved value by itself, until conf reproduces the solution.
-    let mut fragment = wanted.clone();
-    for _ in 0..16 {
-        let (text, _) = apply(k, base, &fragment);
-        if text == config {
-            break;
-        }
-        let mut replayed = Evaluator::new(k);
-        replayed.read_config(&text, &prefix, false);
-        let mut grew = false;
-        for &s in &symbols {
-            let want = solved.string_value(s);
-            if replayed.string_value(s) != want
-                && settable(k, s)
-                && !fragment.iter().any(|(f, _)| *f == s)
-            {
-                fragment.push((s, want));
-                grew = true;
-            }
-        }
-        if !grew {
-            break;
-        }
-    }
+    let fragment = reproduce(k, base, wanted, &config);
     Some(Solution {
         how,
         config,
@@ -226,25 +244,34 @@ pub fn keep_literals(
     let mut softs = super::optimise::Softs::default();
     let mut always_changed = 0;
     for &s in symbols {
-        let natural = enc.natural.as_ref().and_then(|n| n.get(&s)).copied();
-        let keep = match natural {
-            Some(natural) if !base_sets.contains(&s) => natural,
-            _ => {
-                let Some(lits) = base_values.get(&s).and_then(|v| enc.literals_for(s, v)) else {
-                    always_changed += 1;
-                    continue;
-                };
-                lits.into_iter()
-                    .fold(L::Const(true), |acc, l| enc.b.and(acc, L::Lit(l)))
-            }
-        };
-        match keep {
-            L::Const(true) => {}
-            L::Const(false) => always_changed += 1,
-            L::Lit(l) => softs.add(l, 1),
+        match keep_literal(enc, s, base_values, base_sets) {
+            Some(L::Const(true)) => {}
+            Some(L::Lit(l)) => softs.add(l, 1),
+            Some(L::Const(false)) | None => always_changed += 1,
         }
     }
     (softs, always_changed)
+}
+
+/// "`s` keeps its value": the base's where the base sets it, else its
+/// natural value (`None`: its base value is outside the encoding).
+pub fn keep_literal(
+    enc: &mut Encoding,
+    s: SymId,
+    base_values: &FastMap<SymId, String>,
+    base_sets: &std::collections::HashSet<SymId>,
+) -> Option<L> {
+    let natural = enc.natural.as_ref().and_then(|n| n.get(&s)).copied();
+    match natural {
+        Some(natural) if !base_sets.contains(&s) => Some(natural),
+        _ => {
+            let lits = base_values.get(&s).and_then(|v| enc.literals_for(s, v))?;
+            Some(
+                lits.into_iter()
+                    .fold(L::Const(true), |acc, l| enc.b.and(acc, L::Lit(l))),
+            )
+        }
+    }
 }
 
 /// A model as `.config` text, through the exact evaluator.

@@ -43,6 +43,11 @@ pub fn make_env(tree: &Path, arch: &str) -> HashMap<String, String> {
 
 /// The tree loaded by the library for `arch`, probes run live.
 pub fn load_tree(arch: &str) -> kconfig_sat::model::Kconfig {
+    load_tree_with(arch, false)
+}
+
+/// Like [`load_tree`]; `menu_structure` also builds what explanations show.
+pub fn load_tree_with(arch: &str, menu_structure: bool) -> kconfig_sat::model::Kconfig {
     let tree = tree();
     let env = make_env(&tree, arch);
     kconfig_sat::tree::load_with(
@@ -51,9 +56,7 @@ pub fn load_tree(arch: &str) -> kconfig_sat::model::Kconfig {
         env,
         kconfig_sat::frontend::shell::ShellPolicy::Run,
         &[],
-        kconfig_sat::frontend::parser::ParseOptions {
-            menu_structure: false,
-        },
+        kconfig_sat::frontend::parser::ParseOptions { menu_structure },
     )
     .unwrap_or_else(|e| panic!("{arch} loads: {e}"))
     .kconfig
