@@ -12,7 +12,6 @@ use kconfig_sat::frontend::parser::ParseOptions;
 use kconfig_sat::frontend::shell::ShellPolicy;
 use kconfig_sat::sat::check::{check, explain_rejections};
 use kconfig_sat::sat::request::parse_requests;
-use kconfig_sat::sat::solve::apply;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -84,15 +83,8 @@ fn main() {
                 }
                 for fix in &report.fixes {
                     fixes += 1;
-                    let mut lines: Vec<_> = requests
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, _)| !fix.drop.contains(i))
-                        .map(|(_, r)| (r.sym, r.wanted.text()))
-                        .collect();
-                    lines.extend(fix.set.iter().cloned());
-                    let (_, mut after) = apply(&k, &base, &lines);
-                    if lines.iter().all(|(s, v)| after.string_value(*s) == *v) {
+                    let lines = fix.lines(&requests);
+                    if kconfig_sat::sat::fix::all_hold(&k, &base, &lines) {
                         verified += 1;
                     }
                 }

@@ -12,7 +12,7 @@ use kconfig_sat::model::Kconfig;
 use kconfig_sat::sat::check::{check, explain_rejections};
 use kconfig_sat::sat::explain::StepKind;
 use kconfig_sat::sat::request::{parse_requests, Request};
-use kconfig_sat::sat::solve::{apply, config_line};
+use kconfig_sat::sat::solve::config_line;
 
 /// The cases of a corpus file: (name, request text).
 fn corpus(file: &str) -> Vec<(String, String)> {
@@ -178,15 +178,8 @@ fn run_corpus(arch: &str, files: &[&str], c_sample: usize) -> Tally {
             }
             for fix in &report.fixes {
                 tally.fixes += 1;
-                let mut lines: Vec<_> = requests
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| !fix.drop.contains(i))
-                    .map(|(_, r)| (r.sym, r.wanted.text()))
-                    .collect();
-                lines.extend(fix.set.iter().cloned());
-                let (_, mut ev) = apply(&k, &base, &lines);
-                if lines.iter().all(|(s, v)| ev.string_value(*s) == *v) {
+                let lines = fix.lines(&requests);
+                if kconfig_sat::sat::fix::all_hold(&k, &base, &lines) {
                     tally.verified += 1;
                 }
                 if c_checks.len() < c_sample {

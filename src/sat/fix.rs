@@ -269,8 +269,22 @@ fn verify(
     })
 }
 
+impl Fix {
+    /// The requests the fix keeps, then the lines it sets.
+    pub fn lines(&self, requests: &[Request]) -> Vec<(SymId, String)> {
+        let mut lines: Vec<(SymId, String)> = requests
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !self.drop.contains(i))
+            .map(|(_, r)| (r.sym, r.wanted.text()))
+            .collect();
+        lines.extend(self.set.iter().cloned());
+        lines
+    }
+}
+
 /// Whether every line holds once all are set on `base` through conf.
-fn all_hold(k: &Kconfig, base: &str, lines: &[(SymId, String)]) -> bool {
+pub fn all_hold(k: &Kconfig, base: &str, lines: &[(SymId, String)]) -> bool {
     let (_, mut ev) = apply(k, base, lines);
     lines.iter().all(|(s, v)| ev.string_value(*s) == *v)
 }
