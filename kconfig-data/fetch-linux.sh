@@ -22,7 +22,22 @@ ensure_pytest() {
     python3 -m pip install -q pytest >&2
 }
 
+# nixpkgs patches conf to print "###" whenever it waits for an answer, so that
+# generate-config.pl can answer `make config` from a file. The same build, for
+# the tests that compare our nixpkgs mode with it: conf-nixpkgs, from the
+# objects `make` left in scripts/kconfig.
+ensure_nixpkgs_conf() {
+    local k="$1/scripts/kconfig"
+    [[ -x "$k/conf-nixpkgs" ]] && return 0
+    sed -e 's/^\([[:space:]]*\)fflush(stdout);/\1printf("###"); fflush(stdout);/' \
+        "$k/conf.c" > "$k/conf-nixpkgs.c"
+    gcc -O2 -I"$k" -I"$1/scripts/include" -o "$k/conf-nixpkgs" "$k/conf-nixpkgs.c" \
+        "$k"/confdata.o "$k"/expr.o "$k"/lexer.lex.o "$k"/menu.o "$k"/parser.tab.o \
+        "$k"/preprocess.o "$k"/symbol.o "$k"/util.o
+}
+
 if [[ -f "$stamp" && -x "$dest/scripts/kconfig/conf" ]]; then
+    ensure_nixpkgs_conf "$dest"
     ensure_pytest
     echo "$dest"
     exit 0
@@ -62,6 +77,7 @@ tar -xf "$tarball" -C "$tmp" --strip-components=1
 echo "fetch-linux: building scripts/kconfig/conf" >&2
 make -s -C "$tmp" ARCH=x86_64 listnewconfig >/dev/null
 [[ -x "$tmp/scripts/kconfig/conf" ]] || { echo "fetch-linux: conf did not build" >&2; exit 1; }
+ensure_nixpkgs_conf "$tmp"
 rm -rf "$dest"
 mv "$tmp" "$dest"
 touch "$stamp"

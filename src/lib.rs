@@ -14,5 +14,6 @@ pub mod eval;
 pub mod fasthash;
 pub mod frontend;
 pub mod model;
+pub mod nixos;
 pub mod sat;
 pub mod tree;

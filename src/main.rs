@@ -89,6 +89,26 @@ enum Command {
         #[arg(long, default_value = "human")]
         format: String,
     },
+    /// nixpkgs' verdict on an answers file (`NAME VALUE`, `NAME? VALUE`), word for
+    /// word, with the reason for each finding.
+    Nixos {
+        /// Answers files (concatenated, as nixpkgs does).
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        tree: TreeArgs,
+        /// autoModules: unanswered questions that offer m get m.
+        #[arg(long)]
+        auto_modules: bool,
+        /// preferBuiltin: ... unless their default is y.
+        #[arg(long)]
+        prefer_builtin: bool,
+        /// ignoreConfigErrors: every finding is a warning.
+        #[arg(long)]
+        ignore_config_errors: bool,
+        /// human or json.
+        #[arg(long, default_value = "human")]
+        format: String,
+    },
     /// Parse, evaluate, encode and solve times and model sizes, per arch.
     Bench {
         #[arg(long, default_value = "kconfig-data/linux-6.12")]
@@ -170,6 +190,23 @@ fn main() {
             &target,
             config.as_deref(),
             fixes,
+            format == "json",
+        ),
+        Command::Nixos {
+            files,
+            tree,
+            auto_modules,
+            prefer_builtin,
+            ignore_config_errors,
+            format,
+        } => kconfig_sat::cli::nixos::nixos(
+            &tree,
+            &files,
+            kconfig_sat::nixos::generate::Options {
+                auto_modules,
+                prefer_builtin,
+                ignore_config_errors,
+            },
             format == "json",
         ),
         Command::Check {

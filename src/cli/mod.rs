@@ -31,4 +31,5 @@ pub mod conf;
 pub mod explain;
 pub mod fsutil;
 pub mod make;
+pub mod nixos;
 pub mod sat_cmds;
