@@ -39,11 +39,13 @@ hyperfine -N -w 2 -r "$runs" --export-markdown table.md \
 cat table.md
 
 # The SAT commands, end to end with replayed probes: check of a 50-line
-# hardening fragment (three lines are rejected), and solve of a 100-line
-# hardening request with the minimal change from the defconfig.
+# hardening fragment (three lines are rejected), solve of a 100-line
+# hardening request with the minimal change from the defconfig, and nixpkgs'
+# verdict on a 300-line answers file.
 data="$here/benches/data"
 hyperfine -N -w 2 -r "$runs" --export-markdown sat.md \
   -n "check, 50 lines (kspp-x86_64-50.config)" "$bin check --tree $tree --probes=replay:probes.json $data/kspp-x86_64-50.config" \
   -n "solve, 100 lines (kspp-x86_64-solve.config)" "$bin solve --tree $tree --probes=replay:probes.json -o solved.config $data/kspp-x86_64-solve.config" \
+  -n "nixos, 300-line answers file (answers-300.answers)" "$bin nixos --tree $tree --probes=replay:probes.json $data/answers-300.answers" \
   -i >&2
 cat sat.md

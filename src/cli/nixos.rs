@@ -52,10 +52,20 @@ pub fn nixos(tree: &TreeArgs, files: &[PathBuf], options: Options, json: bool) -
         }
     };
     let verdict = run(k, &defconfig, &text, options);
+    let lints = match crate::nixos::answers::parse(&text) {
+        Ok(answers) => crate::nixos::lint::lint(k, &answers),
+        Err(_) => Vec::new(),
+    };
     if json {
+        let report = serde_json::json!({
+            "schema": 1,
+            "verdict": verdict,
+            "exit_code": verdict.exit_code(),
+            "lints": lints,
+        });
         crate::outln!(
             "{}",
-            serde_json::to_string_pretty(&verdict).unwrap_or_default()
+            serde_json::to_string_pretty(&report).unwrap_or_default()
         );
     } else {
         for line in verdict.log() {
@@ -69,21 +79,27 @@ pub fn nixos(tree: &TreeArgs, files: &[PathBuf], options: Options, json: bool) -
                 let Some(s) = k.lookup(&f.name).filter(|&s| {
                     !k.sym(s).is_const && k.sym(s).ty != crate::model::SymType::Unknown
                 }) else {
-                    let suggestions = crate::sat::request::closest_names(k, &f.name);
-                    crate::outln!(
-                        "\n{}: no such option in this tree{}",
-                        f.name,
-                        if suggestions.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" (did you mean {}?)", suggestions.join(", "))
-                        }
-                    );
-                    continue;
+                    continue; // the lints below name the right option
                 };
                 crate::outln!("\n{}: why", f.name);
                 let steps = crate::sat::explain::why(&mut ev, s, Some(&f.wanted));
                 crate::out!("{}", super::explain::render_steps(&steps, 2));
+            }
+        }
+        if !lints.is_empty() {
+            crate::outln!("\nWhat nixpkgs does not check:");
+            for l in &lints {
+                crate::out!(
+                    "{}",
+                    super::explain::wrap(
+                        &format!("line {}: {}: {}", l.line, l.name, l.message),
+                        "  ",
+                        "    "
+                    )
+                );
+                if let Some(s) = &l.suggestion {
+                    crate::outln!("    write: {s}");
+                }
             }
         }
     }

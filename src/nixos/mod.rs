@@ -3,3 +3,4 @@
 
 pub mod answers;
 pub mod generate;
+pub mod lint;
