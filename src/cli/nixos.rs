@@ -21,6 +21,76 @@ pub(crate) fn arch_defconfig(
     Ok(ev.write_config(&prefix))
 }
 
+/// A located problem in an input file, shown with its source line.
+fn diagnostic(file: &str, text: &str, span: (usize, usize), message: &str) -> String {
+    let (offset, len) = span;
+    let offset = offset.min(text.len());
+    let line = text[..offset].matches('\n').count() + 1;
+    let col = offset - text[..offset].rfind('\n').map_or(0, |i| i + 1) + 1;
+    let d = crate::frontend::diag::KconfigError {
+        location: format!("{file}:{line}:{col}"),
+        file_line: format!("{file}:{line}"),
+        message: message.to_string(),
+        source_code: Some(miette::NamedSource::new(file, text.to_string())),
+        span: Some(miette::SourceSpan::new(
+            offset.into(),
+            len.min(text.len() - offset),
+        )),
+        help: None,
+    };
+    format!("{:?}", miette::Report::new(d))
+}
+
+/// The answers text of all inputs (nixpkgs concatenates them) and, for each
+/// of its lines, `file:line` of where it was written. `.nix` files are read
+/// with a Nix parser; others are answers files.
+fn read_inputs(files: &[PathBuf], version: &str) -> Result<(String, Vec<String>, bool), i32> {
+    let mut unreadable = false;
+    let mut text = String::new();
+    let mut origins = Vec::new();
+    for f in files {
+        let name = f.display().to_string();
+        let content = std::fs::read_to_string(f).map_err(|e| {
+            eprintln!("kconfig-sat nixos: {name}: {e}");
+            2
+        })?;
+        if name.ends_with(".nix") {
+            match crate::nixos::nixfile::extract(&content, version) {
+                Err(problems) => {
+                    // The first error; the parser's recovery makes the rest noise.
+                    if let Some(p) = problems.first() {
+                        eprintln!("{}", diagnostic(&name, &content, p.span, &p.message));
+                    }
+                    eprintln!("kconfig-sat nixos: {name}: not valid Nix; nothing checked");
+                    return Err(2);
+                }
+                Ok(x) => {
+                    unreadable |= !x.unsupported.is_empty();
+                    for p in &x.unsupported {
+                        eprintln!("{}", diagnostic(&name, &content, p.span, &p.message));
+                    }
+                    for o in &x.lines {
+                        let line = content[..o.span.0.min(content.len())].matches('\n').count() + 1;
+                        text.push_str(&o.line);
+                        text.push('\n');
+                        origins.push(format!("{name}:{line}"));
+                    }
+                }
+            }
+        } else {
+            for (i, l) in content.lines().enumerate() {
+                text.push_str(l);
+                text.push('\n');
+                origins.push(format!("{name}:{}", i + 1));
+            }
+        }
+    }
+    Ok((text, origins, unreadable))
+}
+
+/// Exit status: 0 nixpkgs accepts the options, 1 the build would fail
+/// (error findings, repeated question, conflicting answers), 2 bad input
+/// (invalid answers line, Nix that cannot be read).
 pub fn nixos(tree: &TreeArgs, files: &[PathBuf], options: Options, json: bool) -> i32 {
     let (root, loaded) =
         match super::make::load_for_command("nixos", &tree.tree, &tree.arch, &tree.probes, true) {
@@ -28,22 +98,11 @@ pub fn nixos(tree: &TreeArgs, files: &[PathBuf], options: Options, json: bool) -
             Err(code) => return code,
         };
     let k = &loaded.kconfig;
-    // nixpkgs concatenates the answers texts into one file.
-    let mut text = String::new();
-    for f in files {
-        match std::fs::read_to_string(f) {
-            Ok(t) => {
-                text.push_str(&t);
-                if !t.ends_with('\n') {
-                    text.push('\n');
-                }
-            }
-            Err(e) => {
-                eprintln!("kconfig-sat nixos: {}: {e}", f.display());
-                return 2;
-            }
-        }
-    }
+    let version = crate::tree::kernel_version(&root).unwrap_or_default();
+    let (text, origins, unreadable) = match read_inputs(files, &version) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     let defconfig = match arch_defconfig(k, &root, &tree.arch) {
         Ok(d) => d,
         Err(e) => {
@@ -52,10 +111,10 @@ pub fn nixos(tree: &TreeArgs, files: &[PathBuf], options: Options, json: bool) -
         }
     };
     let verdict = run(k, &defconfig, &text, options);
-    let lints = match crate::nixos::answers::parse(&text) {
-        Ok(answers) => crate::nixos::lint::lint(k, &answers),
-        Err(_) => Vec::new(),
-    };
+    let answers = crate::nixos::answers::parse(&text).unwrap_or_default();
+    let lints = crate::nixos::lint::lint(k, &answers);
+    let answers_lines: std::collections::HashMap<String, usize> =
+        answers.iter().map(|a| (a.name.clone(), a.line)).collect();
     if json {
         let report = serde_json::json!({
             "schema": 1,
@@ -81,7 +140,12 @@ pub fn nixos(tree: &TreeArgs, files: &[PathBuf], options: Options, json: bool) -
                 }) else {
                     continue; // the lints below name the right option
                 };
-                crate::outln!("\n{}: why", f.name);
+                let at = answers_lines
+                    .get(&f.name)
+                    .and_then(|&line| origins.get(line.wrapping_sub(1)))
+                    .cloned()
+                    .unwrap_or_default();
+                crate::outln!("\n{} (written at {at}): why", f.name);
                 let steps = crate::sat::explain::why(&mut ev, s, Some(&f.wanted));
                 crate::out!("{}", super::explain::render_steps(&steps, 2));
             }
@@ -89,13 +153,13 @@ pub fn nixos(tree: &TreeArgs, files: &[PathBuf], options: Options, json: bool) -
         if !lints.is_empty() {
             crate::outln!("\nWhat nixpkgs does not check:");
             for l in &lints {
+                let at = origins
+                    .get(l.line.wrapping_sub(1))
+                    .cloned()
+                    .unwrap_or_default();
                 crate::out!(
                     "{}",
-                    super::explain::wrap(
-                        &format!("line {}: {}: {}", l.line, l.name, l.message),
-                        "  ",
-                        "    "
-                    )
+                    super::explain::wrap(&format!("{at}: {}: {}", l.name, l.message), "  ", "    ")
                 );
                 if let Some(s) = &l.suggestion {
                     crate::outln!("    write: {s}");
@@ -105,6 +169,7 @@ pub fn nixos(tree: &TreeArgs, files: &[PathBuf], options: Options, json: bool) -
     }
     match (&verdict.fatal, verdict.exit_code()) {
         (Some(crate::nixos::generate::Fatal::InvalidConfigLine { .. }), _) => 2,
+        _ if unreadable => 2,
         (_, 0) => 0,
         _ => 1,
     }

@@ -4,3 +4,4 @@
 pub mod answers;
 pub mod generate;
 pub mod lint;
+pub mod nixfile;
