@@ -105,6 +105,15 @@ enum Command {
         /// ignoreConfigErrors: every finding is a warning.
         #[arg(long)]
         ignore_config_errors: bool,
+        /// Rule packs to check (repeatable): grsecurity, kspp, nixos, or a TOML file.
+        #[arg(long = "rules")]
+        rules: Vec<String>,
+        /// Nix does not build software on this machine (it is deployed from elsewhere).
+        #[arg(long)]
+        no_local_builds: bool,
+        /// A further fact for the rules (repeatable).
+        #[arg(long = "fact")]
+        facts: Vec<String>,
         /// human or json.
         #[arg(long, default_value = "human")]
         format: String,
@@ -198,6 +207,9 @@ fn main() {
             auto_modules,
             prefer_builtin,
             ignore_config_errors,
+            rules,
+            no_local_builds,
+            facts,
             format,
         } => kconfig_sat::cli::nixos::nixos(
             &tree,
@@ -206,6 +218,11 @@ fn main() {
                 auto_modules,
                 prefer_builtin,
                 ignore_config_errors,
+            },
+            &kconfig_sat::cli::nixos::RuleChecks {
+                packs: rules,
+                local_builds: !no_local_builds,
+                facts,
             },
             format == "json",
         ),

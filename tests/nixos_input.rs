@@ -99,3 +99,72 @@ fn bad_nix_is_pointed_at() {
     assert!(err.contains("unsupported.nix:5:35"), "{err}");
     assert!(err.contains("`maybe` is"), "{err}");
 }
+
+fn nixos_with(args: &[&str], file: &std::path::Path) -> (i32, String) {
+    let out = Command::new(ours())
+        .args(["nixos", "--arch", "x86_64", "--tree"])
+        .arg(tree())
+        .args(args)
+        .arg(file)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+/// Rule packs: facts switch rules on and off; the shipped packs load and
+/// judge the final configuration.
+#[test]
+fn rule_packs_and_facts() {
+    let pack = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/rules/facts.toml");
+    let pack = pack.to_string_lossy().to_string();
+    let dir = workdir("nixos-rules");
+    let answers = dir.join("plain.answers");
+    std::fs::write(&answers, "HZ_300 y\n").expect("write");
+    // Defaults: KEXEC and PROC_KCORE are y in the x86_64 defconfig.
+    let (code, out) = nixos_with(&["--rules", &pack], &answers);
+    assert_eq!(code, 1, "an error rule is broken\n{out}");
+    assert!(
+        out.contains("error [no-kexec-when-building-locally]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("warning [no-kcore-unless-kptr-restricted]"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("[explicit-timer]"),
+        "HZ_300 is answered\n{out}"
+    );
+    assert!(
+        out.contains("KEXEC [=y]: set to y in the configuration"),
+        "{out}"
+    );
+    // Deployed from elsewhere: the first rule does not apply.
+    let (code, out) = nixos_with(&["--rules", &pack, "--no-local-builds"], &answers);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("[no-kexec-when-building-locally]"), "{out}");
+    // The hardened .nix sets kernel.kptr_restrict = 2 and KEXEC = no.
+    let (_, out) = nixos_with(&["--rules", &pack], &example("hardened-configuration.nix"));
+    assert!(!out.contains("[no-kcore-unless-kptr-restricted]"), "{out}");
+    assert!(!out.contains("[no-kexec-when-building-locally]"), "{out}");
+    assert!(out.contains("warning [explicit-timer]"), "{out}");
+    // Shipped packs: NixOS's own requirements are checked on the result.
+    let (_, out) = nixos_with(
+        &["--rules", "nixos", "--rules", "grsecurity"],
+        &example("hardened-configuration.nix"),
+    );
+    assert!(out.contains("error [nixos-systemd-crypto]"), "{out}");
+    assert!(
+        out.contains("not in this tree: GRKERNSEC_CONFIG_AUTO"),
+        "{out}"
+    );
+    // A pack that does not parse is bad input.
+    let broken = dir.join("broken.toml");
+    std::fs::write(&broken, "[pack]\nname = \"x\"\ndescription = \"y\"\n[[rule]]\nid = \"r\"\nseverity = \"error\"\nrequire = \"A &&\"\nrationale = \"z\"\n").expect("write");
+    let (code, out) = nixos_with(&["--rules", &broken.to_string_lossy()], &answers);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("rule r"), "{out}");
+}

@@ -41,11 +41,24 @@ fn diagnostic(file: &str, text: &str, span: (usize, usize), message: &str) -> St
     format!("{:?}", miette::Report::new(d))
 }
 
+/// What the input files say.
+struct Inputs {
+    /// The answers text nixpkgs would build.
+    text: String,
+    /// `file:line` of each line of `text`.
+    origins: Vec<String>,
+    /// Some .nix construct could not be read without evaluating Nix.
+    unreadable: bool,
+    /// `boot.kernel.sysctl` settings.
+    sysctls: Vec<(String, String)>,
+}
+
 /// The answers text of all inputs (nixpkgs concatenates them) and, for each
 /// of its lines, `file:line` of where it was written. `.nix` files are read
 /// with a Nix parser; others are answers files.
-fn read_inputs(files: &[PathBuf], version: &str) -> Result<(String, Vec<String>, bool), i32> {
+fn read_inputs(files: &[PathBuf], version: &str) -> Result<Inputs, i32> {
     let mut unreadable = false;
+    let mut sysctls = Vec::new();
     let mut text = String::new();
     let mut origins = Vec::new();
     for f in files {
@@ -66,6 +79,7 @@ fn read_inputs(files: &[PathBuf], version: &str) -> Result<(String, Vec<String>,
                 }
                 Ok(x) => {
                     unreadable |= !x.unsupported.is_empty();
+                    sysctls.extend(x.sysctls.iter().cloned());
                     for p in &x.unsupported {
                         eprintln!("{}", diagnostic(&name, &content, p.span, &p.message));
                     }
@@ -85,13 +99,34 @@ fn read_inputs(files: &[PathBuf], version: &str) -> Result<(String, Vec<String>,
             }
         }
     }
-    Ok((text, origins, unreadable))
+    Ok(Inputs {
+        text,
+        origins,
+        unreadable,
+        sysctls,
+    })
 }
 
 /// Exit status: 0 nixpkgs accepts the options, 1 the build would fail
 /// (error findings, repeated question, conflicting answers), 2 bad input
 /// (invalid answers line, Nix that cannot be read).
-pub fn nixos(tree: &TreeArgs, files: &[PathBuf], options: Options, json: bool) -> i32 {
+/// Rule packs to check and the facts they are checked with.
+pub struct RuleChecks {
+    /// Shipped pack names or TOML files.
+    pub packs: Vec<String>,
+    /// Nix builds software on this machine (the default: most people do).
+    pub local_builds: bool,
+    /// Further facts, e.g. `nix-builds-on-host`.
+    pub facts: Vec<String>,
+}
+
+pub fn nixos(
+    tree: &TreeArgs,
+    files: &[PathBuf],
+    options: Options,
+    checks: &RuleChecks,
+    json: bool,
+) -> i32 {
     let (root, loaded) =
         match super::make::load_for_command("nixos", &tree.tree, &tree.arch, &tree.probes, true) {
             Ok(l) => l,
@@ -99,10 +134,25 @@ pub fn nixos(tree: &TreeArgs, files: &[PathBuf], options: Options, json: bool) -
         };
     let k = &loaded.kconfig;
     let version = crate::tree::kernel_version(&root).unwrap_or_default();
-    let (text, origins, unreadable) = match read_inputs(files, &version) {
+    let Inputs {
+        text,
+        origins,
+        unreadable,
+        sysctls,
+    } = match read_inputs(files, &version) {
         Ok(r) => r,
         Err(code) => return code,
     };
+    let mut packs = Vec::new();
+    for name in &checks.packs {
+        match crate::nixos::rules::load(name) {
+            Ok(p) => packs.push(p),
+            Err(e) => {
+                eprintln!("kconfig-sat nixos: rules {e}");
+                return 2;
+            }
+        }
+    }
     let defconfig = match arch_defconfig(k, &root, &tree.arch) {
         Ok(d) => d,
         Err(e) => {
@@ -112,6 +162,36 @@ pub fn nixos(tree: &TreeArgs, files: &[PathBuf], options: Options, json: bool) -
     };
     let verdict = run(k, &defconfig, &text, options);
     let answers = crate::nixos::answers::parse(&text).unwrap_or_default();
+    let mut facts = crate::nixos::rules::Facts {
+        flags: checks.facts.clone(),
+        sysctls,
+        answered_y: answers
+            .iter()
+            .filter(|a| a.value == "y")
+            .map(|a| a.name.clone())
+            .collect(),
+    };
+    if checks.local_builds {
+        facts.flags.push("nix-builds-on-host".to_string());
+    }
+    let final_config = if verdict.config.is_empty() {
+        defconfig.clone()
+    } else {
+        verdict.config.clone()
+    };
+    let mut final_ev = crate::eval::Evaluator::new(k);
+    final_ev.read_config(
+        &final_config,
+        &crate::eval::config::Prefix::default(),
+        false,
+    );
+    let violations: Vec<crate::nixos::rules::Violation> = packs
+        .iter()
+        .flat_map(|p| crate::nixos::rules::check(p, &mut final_ev, &facts))
+        .collect();
+    let rule_errors = violations
+        .iter()
+        .any(|v| v.severity == crate::nixos::rules::Severity::Error);
     let lints = crate::nixos::lint::lint(k, &answers);
     let answers_lines: std::collections::HashMap<String, usize> =
         answers.iter().map(|a| (a.name.clone(), a.line)).collect();
@@ -121,6 +201,7 @@ pub fn nixos(tree: &TreeArgs, files: &[PathBuf], options: Options, json: bool) -
             "verdict": verdict,
             "exit_code": verdict.exit_code(),
             "lints": lints,
+            "rules": violations,
         });
         crate::outln!(
             "{}",
@@ -167,10 +248,106 @@ pub fn nixos(tree: &TreeArgs, files: &[PathBuf], options: Options, json: bool) -
             }
         }
     }
+    if !json {
+        for p in &packs {
+            crate::out!("{}", render_pack(k, p, &violations, &mut final_ev));
+        }
+    }
     match (&verdict.fatal, verdict.exit_code()) {
+        _ if rule_errors && verdict.fatal.is_none() && !unreadable => 1,
         (Some(crate::nixos::generate::Fatal::InvalidConfigLine { .. }), _) => 2,
         _ if unreadable => 2,
         (_, 0) => 0,
         _ => 1,
     }
+}
+
+/// One pack's verdict: its broken rules, each explained.
+fn render_pack(
+    k: &crate::model::Kconfig,
+    pack: &crate::nixos::rules::Pack,
+    violations: &[crate::nixos::rules::Violation],
+    ev: &mut crate::eval::Evaluator,
+) -> String {
+    use super::explain::{render_steps, wrap};
+    let mut out = format!(
+        "\nRule pack {}: {}\n",
+        pack.pack.name, pack.pack.description
+    );
+    // Symbols the pack's conditions name that this tree lacks.
+    let mut missing: Vec<String> = Vec::new();
+    for r in &pack.rules {
+        for e in r.when.iter() {
+            for word in e.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+                if !word.is_empty()
+                    && word.chars().any(|c| c.is_ascii_alphabetic())
+                    && k.lookup(word)
+                        .is_none_or(|s| k.sym(s).ty == crate::model::SymType::Unknown)
+                    && !missing.iter().any(|m| m == word)
+                {
+                    missing.push(word.to_string());
+                }
+            }
+        }
+    }
+    if !missing.is_empty() {
+        out.push_str(&wrap(
+            &format!(
+                "not in this tree: {} (rules that need them do not apply; a grsecurity tree or overlay has them)",
+                missing.join(", ")
+            ),
+            "  ",
+            "    ",
+        ));
+    }
+    let mine: Vec<_> = violations
+        .iter()
+        .filter(|v| v.pack == pack.pack.name)
+        .collect();
+    if mine.is_empty() {
+        out.push_str("  every rule that applies holds\n");
+    }
+    for v in mine {
+        let level = match v.severity {
+            crate::nixos::rules::Severity::Error => "error",
+            crate::nixos::rules::Severity::Warning => "warning",
+            crate::nixos::rules::Severity::Info => "info",
+        };
+        out.push_str(&wrap(
+            &format!("{level} [{}]: {}", v.id, v.message),
+            "  ",
+            "    ",
+        ));
+        out.push_str(&wrap(
+            &format!("why it matters: {}", v.rationale),
+            "    ",
+            "      ",
+        ));
+        if !v.source.is_empty() {
+            out.push_str(&wrap(&format!("source: {}", v.source), "    ", "      "));
+        }
+        // Each symbol once, towards the first value that would satisfy.
+        let mut seen: Vec<&str> = Vec::new();
+        for (name, value) in &v.wanted {
+            if seen.contains(&name.as_str()) {
+                continue;
+            }
+            seen.push(name);
+            let Some(s) = k
+                .lookup(name)
+                .filter(|&s| k.sym(s).ty != crate::model::SymType::Unknown)
+            else {
+                continue;
+            };
+            let current = ev.string_value(s);
+            if v.wanted.iter().any(|(n, w)| n == name && *w == current) {
+                continue;
+            }
+            out.push_str(&render_steps(
+                &crate::sat::explain::why(ev, s, Some(value)),
+                4,
+            ));
+        }
+    }
+    out
 }

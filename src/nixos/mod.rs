@@ -5,3 +5,4 @@ pub mod answers;
 pub mod generate;
 pub mod lint;
 pub mod nixfile;
+pub mod rules;
