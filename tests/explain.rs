@@ -264,6 +264,18 @@ fn explain_output_fits_80_columns() {
         assert!(line.chars().count() <= 80, "too wide: {line:?}");
     }
     assert!(text.contains("EXPERT [=n]"), "{text}");
+    // check's report too, on the hand-written conflicts.
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/conflicts/handwritten.txt");
+    let checked = std::process::Command::new(ours())
+        .args(["check", "--tree"])
+        .arg(&tree)
+        .arg(&corpus)
+        .output()
+        .expect("runs");
+    for line in String::from_utf8_lossy(&checked.stdout).lines() {
+        assert!(line.chars().count() <= 80, "too wide: {line:?}");
+    }
     assert!(text.contains("CONFIG_EXPERT=y"), "{text}");
     assert!(text.contains("NixOS: EXPERT y"), "{text}");
 }

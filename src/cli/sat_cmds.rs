@@ -80,25 +80,30 @@ fn human_report(report: &crate::sat::check::CheckReport, input: &RequestInput) -
     use super::explain::{conflict_diagnostic, render_fixes, render_steps};
     let mut out = String::new();
     for b in &report.bad_lines {
-        out.push_str(&format!(
+        let mut line = format!(
             "{}:{}:{}: {}: {}",
             b.file, b.line, b.column, b.text, b.problem
-        ));
+        );
         if !b.suggestions.is_empty() {
-            out.push_str(&format!(" (did you mean {}?)", b.suggestions.join(", ")));
+            line.push_str(&format!(" (did you mean {}?)", b.suggestions.join(", ")));
         }
-        out.push('\n');
+        out.push_str(&super::explain::wrap(&line, "", "    "));
     }
     let mut shown_conflicts: Vec<Vec<usize>> = Vec::new();
     for (i, r) in report.results.iter().enumerate() {
         if r.achieved {
-            out.push_str(&format!("{}:{}: {}: ok\n", r.file, r.line, r.text));
+            out.push_str(&super::explain::wrap(
+                &format!("{}:{}: {}: ok", r.file, r.line, r.text),
+                "",
+                "    ",
+            ));
             continue;
         }
         let why = r.category.map(|c| c.describe()).unwrap_or("rejected");
-        out.push_str(&format!(
-            "{}:{}: {}: rejected, {why}\n",
-            r.file, r.line, r.text
+        out.push_str(&super::explain::wrap(
+            &format!("{}:{}: {}: rejected, {why}", r.file, r.line, r.text),
+            "",
+            "    ",
         ));
         out.push_str(&render_steps(&r.explanation, 4));
         if !r.conflicts_with.is_empty() {
