@@ -255,7 +255,7 @@ fn main() {
             kconfig_sat::cli::sat_cmds::bench(&tree, &arches, &probes, format == "json")
         }
         Command::Dimacs { tree, output } => kconfig_sat::cli::sat_cmds::dimacs(
-            &tree.tree,
+            &tree.path(),
             &tree.arch,
             &tree.probes,
             output.as_deref(),

@@ -182,3 +182,29 @@ pub fn load_with(
         shell: pp.shell,
     })
 }
+
+/// Where the embedded grsecurity model lives in the repository (and the
+/// name its locations carry).
+pub const GRSECURITY_MODEL: &str = "kconfig-data/grsecurity/Kconfig";
+
+/// The project's grsecurity model (kconfig-data/grsecurity/Kconfig), built
+/// into the binary: a small tree that needs no kernel download and runs no
+/// shell commands.
+pub fn load_grsecurity_model(
+    options: crate::frontend::parser::ParseOptions,
+) -> Result<Loaded, KconfigErrors> {
+    let resolver = crate::frontend::parser::FileResolver {
+        search_dirs: Vec::new(),
+        overlays: vec![(
+            GRSECURITY_MODEL.to_string(),
+            include_str!("../kconfig-data/grsecurity/Kconfig").to_string(),
+        )],
+    };
+    let mut pp = Preprocessor::new(HashMap::new(), ShellPolicy::Deny);
+    let (kconfig, report) = parse_with(GRSECURITY_MODEL, &resolver, &mut pp, options)?;
+    Ok(Loaded {
+        kconfig,
+        report,
+        shell: pp.shell,
+    })
+}

@@ -6,15 +6,25 @@ use std::path::PathBuf;
 /// Which tree, for which arch, and what to do with its shell commands.
 #[derive(Args, Debug, Clone)]
 pub struct TreeArgs {
-    /// The kernel tree.
-    #[arg(long, default_value = "kconfig-data/linux-6.12")]
-    pub tree: PathBuf,
+    /// The kernel tree [default: kconfig-data/linux-6.12; for `nixos`, the
+    /// embedded grsecurity model].
+    #[arg(long)]
+    pub tree: Option<PathBuf>,
     /// ARCH as make takes it (x86_64, arm64, riscv, ...).
     #[arg(long, default_value = "x86_64")]
     pub arch: String,
     /// Shell commands from the tree: run, deny, replay:FILE.
     #[arg(long, default_value = "run")]
     pub probes: String,
+}
+
+impl TreeArgs {
+    /// The tree to read: the one given, or the one fetch-linux.sh makes.
+    pub fn path(&self) -> PathBuf {
+        self.tree
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("kconfig-data/linux-6.12"))
+    }
 }
 
 /// Requested values and the configuration they apply to.

@@ -195,7 +195,7 @@ pub fn explain(
 ) -> i32 {
     let (root, loaded) = match super::make::load_for_command(
         "explain",
-        &tree.tree,
+        &tree.path(),
         &tree.arch,
         &tree.probes,
         true,

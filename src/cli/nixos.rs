@@ -21,6 +21,14 @@ pub(crate) fn arch_defconfig(
     Ok(ev.write_config(&prefix))
 }
 
+/// The model has no defconfig: every option starts at its default.
+fn model_defaults(k: &crate::model::Kconfig) -> String {
+    let prefix = crate::eval::config::Prefix::default();
+    let mut ev = crate::eval::Evaluator::new(k);
+    ev.set_all_new_symbols(crate::eval::modes::NewSymbolPolicy::Default);
+    ev.write_config(&prefix)
+}
+
 /// A located problem in an input file, shown with its source line.
 fn diagnostic(file: &str, text: &str, span: (usize, usize), message: &str) -> String {
     let (offset, len) = span;
@@ -127,13 +135,39 @@ pub fn nixos(
     checks: &RuleChecks,
     json: bool,
 ) -> i32 {
-    let (root, loaded) =
-        match super::make::load_for_command("nixos", &tree.tree, &tree.arch, &tree.probes, true) {
+    // Without --tree: the embedded grsecurity model, so that the seed's
+    // configuration can be checked on a fresh machine.
+    let embedded = tree.tree.is_none();
+    let (root, loaded) = if embedded {
+        eprintln!(
+            "kconfig-sat nixos: no --tree given: checking against the embedded grsecurity model ({})",
+            crate::tree::GRSECURITY_MODEL
+        );
+        let options = crate::frontend::parser::ParseOptions {
+            menu_structure: true,
+        };
+        match crate::tree::load_grsecurity_model(options) {
+            Ok(l) => (PathBuf::new(), l),
+            Err(errors) => {
+                for e in errors.errors {
+                    eprintln!("{:?}", miette::Report::new(e));
+                }
+                return 1;
+            }
+        }
+    } else {
+        match super::make::load_for_command("nixos", &tree.path(), &tree.arch, &tree.probes, true) {
             Ok(l) => l,
             Err(code) => return code,
-        };
+        }
+    };
     let k = &loaded.kconfig;
-    let version = crate::tree::kernel_version(&root).unwrap_or_default();
+    // The model is of grsecurity for Linux 3.11.
+    let version = if embedded {
+        "3.11.9".to_string()
+    } else {
+        crate::tree::kernel_version(&root).unwrap_or_default()
+    };
     let Inputs {
         text,
         origins,
@@ -153,7 +187,11 @@ pub fn nixos(
             }
         }
     }
-    let defconfig = match arch_defconfig(k, &root, &tree.arch) {
+    let defconfig = match if embedded {
+        Ok(model_defaults(k))
+    } else {
+        arch_defconfig(k, &root, &tree.arch)
+    } {
         Ok(d) => d,
         Err(e) => {
             eprintln!("kconfig-sat nixos: {e}");

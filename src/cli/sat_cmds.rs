@@ -49,11 +49,16 @@ pub fn dimacs(tree: &Path, arch: &str, probes: &str, output: Option<&Path>) -> i
 /// `base`: "defconfig" (the arch's) or a `.config` path.
 pub fn check(tree: &TreeArgs, requests: &RequestArgs, fixes: usize, json: bool) -> i32 {
     use crate::sat::check::check as run_check;
-    let (root, loaded) =
-        match super::make::load_for_command("check", &tree.tree, &tree.arch, &tree.probes, true) {
-            Ok(l) => l,
-            Err(code) => return code,
-        };
+    let (root, loaded) = match super::make::load_for_command(
+        "check",
+        &tree.path(),
+        &tree.arch,
+        &tree.probes,
+        true,
+    ) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     let k = &loaded.kconfig;
     let input = match read_requests(k, &requests.files, &requests.set) {
         Ok(r) => r,
@@ -343,11 +348,16 @@ pub fn solve(
     fragment_out: Option<&Path>,
 ) -> i32 {
     use crate::sat::solve::{config_line, nixos_line, solve as run_solve, How};
-    let (root, loaded) =
-        match super::make::load_for_command("solve", &tree.tree, &tree.arch, &tree.probes, true) {
-            Ok(l) => l,
-            Err(code) => return code,
-        };
+    let (root, loaded) = match super::make::load_for_command(
+        "solve",
+        &tree.path(),
+        &tree.arch,
+        &tree.probes,
+        true,
+    ) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     let k = &loaded.kconfig;
     let RequestInput { requests, bad, .. } =
         match read_requests(k, &request_args.files, &request_args.set) {
