@@ -51,10 +51,8 @@ pub fn lint(k: &Kconfig, answers: &[Answer]) -> Vec<Lint> {
                     close.join(", ")
                 )
             };
-            push(
-                message,
-                close.first().map(|c| format!("{c}{q} {}", a.value)),
-            );
+            // A close name is a guess, not a line to paste.
+            push(message, None);
             continue;
         };
         let ty = k.sym(s).ty;
