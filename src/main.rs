@@ -118,6 +118,20 @@ enum Command {
         #[arg(long, default_value = "human")]
         format: String,
     },
+    /// The seed's table of security features for a configuration: state and
+    /// what provides each (Kconfig, sysctl, or userspace).
+    Report {
+        /// Answers or .nix files (the configuration nixpkgs builds from them).
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        tree: TreeArgs,
+        /// Report on this .config instead.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// human or json.
+        #[arg(long, default_value = "human")]
+        format: String,
+    },
     /// Parse, evaluate, encode and solve times and model sizes, per arch.
     Bench {
         #[arg(long, default_value = "kconfig-data/linux-6.12")]
@@ -226,6 +240,12 @@ fn main() {
             },
             format == "json",
         ),
+        Command::Report {
+            files,
+            tree,
+            config,
+            format,
+        } => kconfig_sat::cli::nixos::report(&tree, &files, config.as_deref(), format == "json"),
         Command::Check {
             requests,
             tree,

@@ -188,3 +188,42 @@ fn rule_packs_and_facts() {
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("rule r"), "{out}");
 }
+
+/// The seed's feature table for the hardened example: kernel options,
+/// sysctls from the .nix, and userspace rows said plainly.
+#[test]
+fn feature_report() {
+    let out = Command::new(ours())
+        .args(["report", "--arch", "x86_64", "--format", "json", "--tree"])
+        .arg(tree())
+        .arg(example("hardened-configuration.nix"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let rows = rows.as_array().expect("rows");
+    assert_eq!(rows.len(), 40, "the seed's table has 40 rows");
+    let state = |f: &str| {
+        rows.iter()
+            .find(|r| r["feature"] == f)
+            .and_then(|r| r["state"].as_str())
+            .unwrap_or("missing")
+            .to_string()
+    };
+    assert_eq!(state("Kernel Read-only data sections"), "on");
+    assert_eq!(state("Module RO/NX"), "on");
+    assert_eq!(
+        state("Kernel Address Display Restriction"),
+        "on",
+        "kptr_restrict = 2 in the .nix"
+    );
+    assert_eq!(state("ptrace scope"), "on", "YAMA and ptrace_scope = 1");
+    assert_eq!(state("Block kexec"), "on");
+    assert_eq!(
+        state("Symlink restrictions"),
+        "sysctl",
+        "not set in the .nix"
+    );
+    assert_eq!(state("Built with RELRO"), "userspace");
+    assert_eq!(state("AppArmor"), "off");
+}

@@ -389,3 +389,80 @@ fn render_pack(
     }
     out
 }
+
+/// `kconfig-sat report`: the seed's feature table for the configuration
+/// nixpkgs builds from FILES (answers or .nix), or for `--config FILE`.
+pub fn report(
+    tree: &TreeArgs,
+    files: &[PathBuf],
+    config: Option<&std::path::Path>,
+    json: bool,
+) -> i32 {
+    let (root, loaded) =
+        match super::make::load_for_command("report", &tree.path(), &tree.arch, &tree.probes, true)
+        {
+            Ok(l) => l,
+            Err(code) => return code,
+        };
+    let k = &loaded.kconfig;
+    let version = crate::tree::kernel_version(&root).unwrap_or_default();
+    let Inputs {
+        text,
+        sysctls,
+        unreadable,
+        ..
+    } = match read_inputs(files, &version) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let final_config = match config {
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("kconfig-sat report: {}: {e}", path.display());
+                return 2;
+            }
+        },
+        None => {
+            let defconfig = match arch_defconfig(k, &root, &tree.arch) {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!("kconfig-sat report: {e}");
+                    return 2;
+                }
+            };
+            let verdict = run(k, &defconfig, &text, Options::default());
+            if let Some(f) = &verdict.fatal {
+                eprintln!("kconfig-sat report: nixpkgs would stop: {}", f.message());
+                return 1;
+            }
+            verdict.config
+        }
+    };
+    let mut ev = crate::eval::Evaluator::new(k);
+    ev.read_config(
+        &final_config,
+        &crate::eval::config::Prefix::default(),
+        false,
+    );
+    let rows = crate::nixos::report::report(&mut ev, &sysctls);
+    if json {
+        crate::outln!(
+            "{}",
+            serde_json::to_string_pretty(&rows).unwrap_or_default()
+        );
+    } else {
+        for r in &rows {
+            let head = format!("{:<35} {:<9} ", r.feature, r.state);
+            crate::out!(
+                "{}",
+                super::explain::wrap(&r.provided_by, &head, &" ".repeat(46))
+            );
+        }
+    }
+    if unreadable {
+        2
+    } else {
+        0
+    }
+}

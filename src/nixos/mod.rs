@@ -5,4 +5,5 @@ pub mod answers;
 pub mod generate;
 pub mod lint;
 pub mod nixfile;
+pub mod report;
 pub mod rules;
