@@ -111,7 +111,7 @@ enum Command {
         /// Nix does not build software on this machine (it is deployed from elsewhere).
         #[arg(long)]
         no_local_builds: bool,
-        /// A further fact for the rules (repeatable).
+        /// A further fact for the rules (repeatable), e.g. sysctl:kernel.kptr_restrict=2.
         #[arg(long = "fact")]
         facts: Vec<String>,
         /// human or json.

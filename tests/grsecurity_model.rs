@@ -204,4 +204,19 @@ fn the_seed_passes_the_grsecurity_pack_on_the_model() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("error [grsec-chroot-chmod-off]"), "{text}");
     assert!(text.contains("error [grsec-sysctl-locked]"), "{text}");
+    // Locking the sysctls satisfies the seed's SYSCTL rule instead.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kconfig-sat"))
+        .args([
+            "nixos",
+            "--rules",
+            "grsecurity",
+            "--fact",
+            "sysctl:kernel.grsecurity.grsec_lock=1",
+        ])
+        .arg(&answers)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("[grsec-sysctl-locked]"), "{text}");
+    assert!(text.contains("error [grsec-chroot-chmod-off]"), "{text}");
 }

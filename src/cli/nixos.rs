@@ -200,8 +200,17 @@ pub fn nixos(
     };
     let verdict = run(k, &defconfig, &text, options);
     let answers = crate::nixos::answers::parse(&text).unwrap_or_default();
+    // `--fact sysctl:KEY=VALUE` states a sysctl the inputs do not show.
+    let mut sysctls = sysctls;
+    let mut flags = Vec::new();
+    for f in &checks.facts {
+        match f.strip_prefix("sysctl:").and_then(|kv| kv.split_once('=')) {
+            Some((k, v)) => sysctls.push((k.to_string(), v.to_string())),
+            None => flags.push(f.clone()),
+        }
+    }
     let mut facts = crate::nixos::rules::Facts {
-        flags: checks.facts.clone(),
+        flags,
         sysctls,
         answered_y: answers
             .iter()
