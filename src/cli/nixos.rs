@@ -259,9 +259,8 @@ pub fn nixos(
             crate::outln!("{line}");
         }
         if !verdict.config.is_empty() {
-            let prefix = crate::eval::config::Prefix::default();
-            let mut ev = crate::eval::Evaluator::new(k);
-            ev.read_config(&verdict.config, &prefix, false);
+            // final_ev already holds this configuration.
+            let ev = &mut final_ev;
             for f in &verdict.findings {
                 let Some(s) = k.lookup(&f.name).filter(|&s| {
                     !k.sym(s).is_const && k.sym(s).ty != crate::model::SymType::Unknown
@@ -274,7 +273,7 @@ pub fn nixos(
                     .cloned()
                     .unwrap_or_default();
                 crate::outln!("\n{} (written at {at}): why", f.name);
-                let steps = crate::sat::explain::why(&mut ev, s, Some(&f.wanted));
+                let steps = crate::sat::explain::why(ev, s, Some(&f.wanted));
                 crate::out!("{}", super::explain::render_steps(&steps, 2));
             }
         }
