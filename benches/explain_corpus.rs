@@ -59,6 +59,7 @@ fn main() {
             &[],
             ParseOptions {
                 menu_structure: true,
+                ..Default::default()
             },
         )
         .expect("tree loads")
@@ -75,7 +76,7 @@ fn main() {
                 let started = Instant::now();
                 let (requests, bad) = parse_requests(&k, "case", &text);
                 let mut report = check(&k, &requests, bad, Some(&base));
-                explain_rejections(&k, &mut report, &requests, &base, 3);
+                explain_rejections(&k, &mut report, &requests, &base, 3, &[]);
                 times.push(started.elapsed().as_secs_f64() * 1000.0);
                 total += 1;
                 if !report.fixes.is_empty() {

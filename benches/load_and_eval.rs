@@ -26,6 +26,7 @@ fn bench(c: &mut Criterion) {
     let env = make_environment(&tree, "x86_64", &host_cc_version_text());
     let fast = ParseOptions {
         menu_structure: false,
+        ..Default::default()
     };
     // Record the probes once; every iteration replays them.
     let recorded = load_with(

@@ -49,6 +49,7 @@ fn main() {
         &[],
         ParseOptions {
             menu_structure: false,
+            ..Default::default()
         },
     )
     .expect("tree loads");

@@ -19,6 +19,7 @@ fn main() {
     );
     let fast = ParseOptions {
         menu_structure: false,
+        ..Default::default()
     };
     let rec = kconfig_sat::tree::load_with(
         &tree,

@@ -24,6 +24,7 @@ fn main() {
     );
     let options = ParseOptions {
         menu_structure: false,
+        ..Default::default()
     };
     let loaded =
         kconfig_sat::tree::load_with(&tree, "Kconfig", env, ShellPolicy::Run, &[], options)

@@ -1,7 +1,7 @@
 //! The `kconfig-sat` command.
 
 use clap::{Parser, Subcommand};
-use kconfig_sat::cli::args::{RequestArgs, TreeArgs};
+use kconfig_sat::cli::args::{RequestArgs, RuleArgs, TreeArgs};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -50,6 +50,8 @@ enum Command {
         requests: RequestArgs,
         #[command(flatten)]
         tree: TreeArgs,
+        #[command(flatten)]
+        rules: RuleArgs,
         /// How many fixes to show when something is rejected.
         #[arg(long, default_value_t = 3)]
         fixes: usize,
@@ -63,6 +65,8 @@ enum Command {
         requests: RequestArgs,
         #[command(flatten)]
         tree: TreeArgs,
+        #[command(flatten)]
+        rules: RuleArgs,
         /// Where to write the solved .config.
         #[arg(short = 'o', long, default_value = ".config")]
         output: PathBuf,
@@ -79,6 +83,8 @@ enum Command {
         requests: RequestArgs,
         #[command(flatten)]
         tree: TreeArgs,
+        #[command(flatten)]
+        rules: RuleArgs,
         /// Explain this .config instead of the base.
         #[arg(long)]
         config: Option<PathBuf>,
@@ -105,15 +111,8 @@ enum Command {
         /// ignoreConfigErrors: every finding is a warning.
         #[arg(long)]
         ignore_config_errors: bool,
-        /// Rule packs to check (repeatable): grsecurity, kspp, nixos, or a TOML file.
-        #[arg(long = "rules")]
-        rules: Vec<String>,
-        /// Nix does not build software on this machine (it is deployed from elsewhere).
-        #[arg(long)]
-        no_local_builds: bool,
-        /// A further fact for the rules (repeatable), e.g. sysctl:kernel.kptr_restrict=2.
-        #[arg(long = "fact")]
-        facts: Vec<String>,
+        #[command(flatten)]
+        rules: RuleArgs,
         /// human or json.
         #[arg(long, default_value = "human")]
         format: String,
@@ -204,12 +203,14 @@ fn main() {
             target,
             requests,
             tree,
+            rules,
             config,
             fixes,
             format,
         } => kconfig_sat::cli::explain::explain(
             &tree,
             &requests,
+            &rules,
             &target,
             config.as_deref(),
             fixes,
@@ -222,8 +223,6 @@ fn main() {
             prefer_builtin,
             ignore_config_errors,
             rules,
-            no_local_builds,
-            facts,
             format,
         } => kconfig_sat::cli::nixos::nixos(
             &tree,
@@ -233,11 +232,7 @@ fn main() {
                 prefer_builtin,
                 ignore_config_errors,
             },
-            &kconfig_sat::cli::nixos::RuleChecks {
-                packs: rules,
-                local_builds: !no_local_builds,
-                facts,
-            },
+            &rules,
             format == "json",
         ),
         Command::Report {
@@ -249,15 +244,23 @@ fn main() {
         Command::Check {
             requests,
             tree,
+            rules,
             fixes,
             format,
-        } => kconfig_sat::cli::sat_cmds::check(&tree, &requests, fixes, format == "json"),
+        } => kconfig_sat::cli::sat_cmds::check(&tree, &requests, &rules, fixes, format == "json"),
         Command::Solve {
             requests,
             tree,
+            rules,
             output,
             fragment,
-        } => kconfig_sat::cli::sat_cmds::solve(&tree, &requests, &output, fragment.as_deref()),
+        } => kconfig_sat::cli::sat_cmds::solve(
+            &tree,
+            &requests,
+            &rules,
+            &output,
+            fragment.as_deref(),
+        ),
         Command::Bench {
             tree,
             arch,
@@ -274,12 +277,9 @@ fn main() {
             };
             kconfig_sat::cli::sat_cmds::bench(&tree, &arches, &probes, format == "json")
         }
-        Command::Dimacs { tree, output } => kconfig_sat::cli::sat_cmds::dimacs(
-            &tree.path(),
-            &tree.arch,
-            &tree.probes,
-            output.as_deref(),
-        ),
+        Command::Dimacs { tree, output } => {
+            kconfig_sat::cli::sat_cmds::dimacs(&tree, output.as_deref())
+        }
         Command::Probe {
             command: ProbeCommand::Record { tree, arch, output },
         } => kconfig_sat::cli::make::record_probes(&tree, &arch, &output),

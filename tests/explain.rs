@@ -122,7 +122,7 @@ fn run_corpus(arch: &str, files: &[&str], c_sample: usize) -> Tally {
                 !report.satisfiable || !bad.is_empty(),
                 "{case}: the corpus holds conflicts only"
             );
-            explain_rejections(&k, &mut report, &requests, &base, 3);
+            explain_rejections(&k, &mut report, &requests, &base, 3, &[]);
             tally.cases += 1;
             // Minimal conflicts: the set cannot hold, each smaller one can.
             let mut groups: Vec<Vec<usize>> = Vec::new();

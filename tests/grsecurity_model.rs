@@ -80,11 +80,20 @@ fn choices(text: &str) -> Vec<Vec<String>> {
     out
 }
 
+/// The embedded model: its top file (mainline options) and the grsecurity
+/// options it sources.
 fn model_text() -> String {
-    std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("kconfig-data/grsecurity/Kconfig"),
-    )
-    .expect("model")
+    ["model.Kconfig", "Kconfig"]
+        .iter()
+        .map(|f| {
+            std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("kconfig-data/grsecurity")
+                    .join(f),
+            )
+            .expect("model")
+        })
+        .collect()
 }
 
 #[test]

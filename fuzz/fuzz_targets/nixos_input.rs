@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let Ok(loaded) = kconfig_sat::tree::load_grsecurity_model(ParseOptions { menu_structure: false }) else {
+    let Ok(loaded) = kconfig_sat::tree::load_grsecurity_model(ParseOptions { menu_structure: false, ..Default::default() }) else {
         panic!("the model loads")
     };
     let k = &loaded.kconfig;

@@ -146,7 +146,10 @@ pub fn run_with_env(args: ConfArgs, env: HashMap<String, String>) -> i32 {
             | Mode::ListNewConfig
             | Mode::HelpNewConfig
     );
-    let options = crate::frontend::parser::ParseOptions { menu_structure };
+    let options = crate::frontend::parser::ParseOptions {
+        menu_structure,
+        ..Default::default()
+    };
     let loaded = match crate::tree::load_with(
         &tree,
         &args.kconfig,

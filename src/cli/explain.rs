@@ -180,6 +180,9 @@ struct ExplainReport<'a> {
     category: Option<crate::sat::check::Category>,
     /// `file:line` of requests that, with this one, cannot hold together.
     conflicts_with: Vec<String>,
+    /// Rules (from `--rules`) that forbid the value, with those requests.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    conflicts_with_rules: Vec<String>,
     steps: Vec<Step>,
     fixes: Vec<Fix>,
 }
@@ -188,18 +191,13 @@ struct ExplainReport<'a> {
 pub fn explain(
     tree: &super::args::TreeArgs,
     request_args: &super::args::RequestArgs,
+    rule_args: &super::args::RuleArgs,
     target: &str,
     config: Option<&Path>,
     fix_count: usize,
     json: bool,
 ) -> i32 {
-    let (root, loaded) = match super::make::load_for_command(
-        "explain",
-        &tree.path(),
-        &tree.arch,
-        &tree.probes,
-        true,
-    ) {
+    let (root, loaded) = match super::make::load_for_command("explain", tree, true) {
         Ok(l) => l,
         Err(code) => return code,
     };
@@ -234,6 +232,10 @@ pub fn explain(
         );
         return 2;
     };
+    let constraints = match super::sat_cmds::rule_constraints("explain", k, rule_args, &requests) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     // The configuration explained: conf's result for the base and requests.
     let context: Vec<_> = requests.iter().map(|r| (r.sym, r.wanted.text())).collect();
     let (_, mut ev) = crate::sat::solve::apply(k, &base, &context);
@@ -249,10 +251,12 @@ pub fn explain(
         possible: None,
         category: None,
         conflicts_with: Vec::new(),
+        conflicts_with_rules: Vec::new(),
         steps,
         fixes: Vec::new(),
     };
-    if let (Some(w), false) = (&wanted, holds) {
+    let judged_by_rules = !constraints.is_empty();
+    if let (Some(w), true) = (&wanted, !holds || judged_by_rules) {
         let line = crate::sat::solve::config_line(k, sym, w);
         let (target_requests, target_bad) =
             crate::sat::request::parse_requests(k, "<target>", &line);
@@ -263,8 +267,15 @@ pub fn explain(
         requests.retain(|r| r.sym != sym);
         let index = requests.len();
         requests.extend(target_requests);
-        let checked = crate::sat::check::check(k, &requests, Vec::new(), Some(&base));
+        let checked = crate::sat::check::check_with_rules(
+            k,
+            &requests,
+            Vec::new(),
+            Some(&base),
+            &constraints,
+        );
         if let Some(r) = checked.results.get(index) {
+            report.conflicts_with_rules = r.conflicts_with_rules.clone();
             report.category = r.category;
             report.possible = Some(!matches!(
                 r.category,
@@ -281,8 +292,36 @@ pub fn explain(
                 .map(|q| format!("{}:{}", q.file, q.line))
                 .collect();
         }
-        report.fixes = crate::sat::fix::fixes(k, &requests, &[index], &base, fix_count);
+        if !holds || !report.conflicts_with_rules.is_empty() {
+            let fixes = crate::sat::fix::fixes(k, &requests, &[index], &base, fix_count);
+            report.fixes = if constraints.is_empty() {
+                fixes
+            } else {
+                // The requests that, with the target, break a rule.
+                let blocked: Vec<usize> = checked
+                    .results
+                    .get(index)
+                    .map(|r| {
+                        requests
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, q)| *i != index && r.conflicts_with.contains(&q.line))
+                            .map(|(i, _)| i)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                crate::sat::fix::meeting_constraints(
+                    k,
+                    &requests,
+                    &base,
+                    fixes,
+                    &constraints,
+                    &blocked,
+                )
+            };
+        }
     }
+    let allowed = report.conflicts_with_rules.is_empty();
     if json {
         crate::outln!(
             "{}",
@@ -291,7 +330,7 @@ pub fn explain(
     } else {
         crate::out!("{}", human(&report, &requests));
     }
-    i32::from(!holds)
+    i32::from(!holds || !allowed)
 }
 
 fn human(r: &ExplainReport, requests: &[Request]) -> String {
@@ -323,8 +362,29 @@ fn human(r: &ExplainReport, requests: &[Request]) -> String {
             "  ",
         ));
     }
-    if let (Some(w), false) = (&r.wanted, r.holds) {
-        if r.fixes.is_empty() {
+    if !r.conflicts_with_rules.is_empty() {
+        out.push_str(&wrap(
+            &format!(
+                "The rules forbid it{}: {}.",
+                if r.conflicts_with.is_empty() {
+                    ""
+                } else {
+                    " together with those requests"
+                },
+                r.conflicts_with_rules.join(", ")
+            ),
+            "",
+            "  ",
+        ));
+    }
+    if let (Some(w), false) = (&r.wanted, r.holds && r.conflicts_with_rules.is_empty()) {
+        if r.fixes.is_empty() && !r.conflicts_with_rules.is_empty() {
+            out.push_str(&wrap(
+                "No verified fix meets the rules: drop the request, or the requests it conflicts with and let `kconfig-sat solve --rules` find the rest.",
+                "",
+                "  ",
+            ));
+        } else if r.fixes.is_empty() {
             out.push_str("No change to other symbols lets it hold: drop the request.\n");
         } else if r.fixes.iter().any(|f| f.changes == 0) {
             out.push_str(&wrap(

@@ -55,39 +55,61 @@ pub fn probe_policy(spec: &str) -> Result<(ShellPolicy, Option<PathBuf>), String
 }
 
 /// Loads a tree the way the high-level commands do: `make`'s environment for
-/// `arch`, shell probes per `probes`, without the menu-structure pass. On
-/// failure the message has been printed and the exit status is returned.
-/// Loads `tree` for `arch`. Explanations show dependencies the way
-/// menuconfig does, which needs the menu structure (`menu_structure`).
+/// the arch, shell probes per `--probes`, patches and overlays applied in
+/// memory; a tarball is read through the cache. Explanations show
+/// dependencies the way menuconfig does, which needs the menu structure
+/// (`menu_structure`). On failure the message has been printed and the exit
+/// status is returned.
 pub fn load_for_command(
     command: &str,
-    tree: &Path,
-    arch: &str,
-    probes: &str,
+    args: &super::args::TreeArgs,
     menu_structure: bool,
 ) -> Result<(PathBuf, crate::tree::Loaded), i32> {
-    let tree = tree.canonicalize().map_err(|e| {
+    let tree = resolve_tree(command, &args.path())?;
+    let (policy, _) = probe_policy(&args.probes).map_err(|e| {
+        eprintln!("kconfig-sat {command}: {e}");
+        2
+    })?;
+    let print = |errors: crate::frontend::diag::KconfigErrors| {
+        for e in errors.errors {
+            eprintln!("{:?}", miette::Report::new(e));
+        }
+    };
+    let modified =
+        crate::tree::modifications(&tree, &args.patches, &args.overlays).map_err(|errors| {
+            print(errors);
+            2
+        })?;
+    let env =
+        crate::tree::make_environment(&tree, &args.arch, &crate::tree::host_cc_version_text());
+    let options = crate::frontend::parser::ParseOptions {
+        menu_structure,
+        old_syntax: args.old_syntax,
+    };
+    match crate::tree::load_modified(&tree, "Kconfig", env, policy, &[], options, modified) {
+        Ok(loaded) => Ok((tree, loaded)),
+        Err(errors) => {
+            print(errors);
+            Err(1)
+        }
+    }
+}
+
+/// A tree directory, or the cached tree of a tarball, made absolute.
+pub fn resolve_tree(command: &str, tree: &Path) -> Result<PathBuf, i32> {
+    if crate::tree::tarball::is_tarball(tree) && tree.is_file() {
+        return crate::tree::tarball::tree_from_tarball(tree).map_err(|e| {
+            eprintln!("kconfig-sat {command}: {e}");
+            2
+        });
+    }
+    tree.canonicalize().map_err(|e| {
         eprintln!(
             "kconfig-sat {command}: {}: {e} (kconfig-data/fetch-linux.sh fetches a tree)",
             tree.display()
         );
         2
-    })?;
-    let (policy, _) = probe_policy(probes).map_err(|e| {
-        eprintln!("kconfig-sat {command}: {e}");
-        2
-    })?;
-    let env = crate::tree::make_environment(&tree, arch, &crate::tree::host_cc_version_text());
-    let options = crate::frontend::parser::ParseOptions { menu_structure };
-    match crate::tree::load_with(&tree, "Kconfig", env, policy, &[], options) {
-        Ok(loaded) => Ok((tree, loaded)),
-        Err(errors) => {
-            for e in errors.errors {
-                eprintln!("{:?}", miette::Report::new(e));
-            }
-            Err(1)
-        }
-    }
+    })
 }
 
 pub fn run(args: MakeArgs) -> i32 {
@@ -98,7 +120,7 @@ pub fn run(args: MakeArgs) -> i32 {
         );
         return 2;
     };
-    let tree = match args.tree.canonicalize() {
+    let tree = match resolve_tree("make", &args.tree) {
         Ok(t) if t.join("Kconfig").is_file() => t,
         _ => {
             eprintln!(
@@ -140,7 +162,8 @@ pub fn run(args: MakeArgs) -> i32 {
 /// anything from the tree.
 pub fn record_probes(tree: &Path, arch: &str, output: &Path) -> i32 {
     // Record mode; the profile is written below, so the spec needs no path.
-    let (tree, loaded) = match load_for_command("probe record", tree, arch, "record:-", false) {
+    let args = super::args::TreeArgs::plain(tree.to_path_buf(), arch, "record:-");
+    let (tree, loaded) = match load_for_command("probe record", &args, false) {
         Ok(l) => l,
         Err(code) => return code,
     };

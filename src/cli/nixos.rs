@@ -118,26 +118,22 @@ fn read_inputs(files: &[PathBuf], version: &str) -> Result<Inputs, i32> {
 /// Exit status: 0 nixpkgs accepts the options, 1 the build would fail
 /// (error findings, repeated question, conflicting answers), 2 bad input
 /// (invalid answers line, Nix that cannot be read).
-/// Rule packs to check and the facts they are checked with.
-pub struct RuleChecks {
-    /// Shipped pack names or TOML files.
-    pub packs: Vec<String>,
-    /// Nix builds software on this machine (the default: most people do).
-    pub local_builds: bool,
-    /// Further facts, e.g. `nix-builds-on-host`.
-    pub facts: Vec<String>,
-}
-
 pub fn nixos(
     tree: &TreeArgs,
     files: &[PathBuf],
     options: Options,
-    checks: &RuleChecks,
+    checks: &super::args::RuleArgs,
     json: bool,
 ) -> i32 {
     // Without --tree: the embedded grsecurity model, so that the seed's
     // configuration can be checked on a fresh machine.
     let embedded = tree.tree.is_none();
+    if embedded && tree.is_modified() {
+        eprintln!(
+            "kconfig-sat nixos: --patch and --overlay change a kernel tree: give one with --tree"
+        );
+        return 2;
+    }
     let (root, loaded) = if embedded {
         eprintln!(
             "kconfig-sat nixos: no --tree given: checking against the embedded grsecurity model ({})",
@@ -145,6 +141,7 @@ pub fn nixos(
         );
         let options = crate::frontend::parser::ParseOptions {
             menu_structure: true,
+            ..Default::default()
         };
         match crate::tree::load_grsecurity_model(options) {
             Ok(l) => (PathBuf::new(), l),
@@ -156,7 +153,7 @@ pub fn nixos(
             }
         }
     } else {
-        match super::make::load_for_command("nixos", &tree.path(), &tree.arch, &tree.probes, true) {
+        match super::make::load_for_command("nixos", tree, true) {
             Ok(l) => l,
             Err(code) => return code,
         }
@@ -177,16 +174,10 @@ pub fn nixos(
         Ok(r) => r,
         Err(code) => return code,
     };
-    let mut packs = Vec::new();
-    for name in &checks.packs {
-        match crate::nixos::rules::load(name) {
-            Ok(p) => packs.push(p),
-            Err(e) => {
-                eprintln!("kconfig-sat nixos: rules {e}");
-                return 2;
-            }
-        }
-    }
+    let packs = match checks.load("nixos") {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let defconfig = match if embedded {
         Ok(model_defaults(k))
     } else {
@@ -200,27 +191,14 @@ pub fn nixos(
     };
     let verdict = run(k, &defconfig, &text, options);
     let answers = crate::nixos::answers::parse(&text).unwrap_or_default();
-    // `--fact sysctl:KEY=VALUE` states a sysctl the inputs do not show.
-    let mut sysctls = sysctls;
-    let mut flags = Vec::new();
-    for f in &checks.facts {
-        match f.strip_prefix("sysctl:").and_then(|kv| kv.split_once('=')) {
-            Some((k, v)) => sysctls.push((k.to_string(), v.to_string())),
-            None => flags.push(f.clone()),
-        }
-    }
-    let mut facts = crate::nixos::rules::Facts {
-        flags,
+    let facts = checks.facts(
         sysctls,
-        answered_y: answers
+        answers
             .iter()
             .filter(|a| a.value == "y")
             .map(|a| a.name.clone())
             .collect(),
-    };
-    if checks.local_builds {
-        facts.flags.push("nix-builds-on-host".to_string());
-    }
+    );
     let final_config = if verdict.config.is_empty() {
         defconfig.clone()
     } else {
@@ -406,12 +384,10 @@ pub fn report(
     config: Option<&std::path::Path>,
     json: bool,
 ) -> i32 {
-    let (root, loaded) =
-        match super::make::load_for_command("report", &tree.path(), &tree.arch, &tree.probes, true)
-        {
-            Ok(l) => l,
-            Err(code) => return code,
-        };
+    let (root, loaded) = match super::make::load_for_command("report", tree, true) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     let k = &loaded.kconfig;
     let version = crate::tree::kernel_version(&root).unwrap_or_default();
     let Inputs {

@@ -1,11 +1,12 @@
 //! Commands on the SAT encoding of a tree.
 
-use super::args::{RequestArgs, TreeArgs};
+use super::args::{RequestArgs, RuleArgs, TreeArgs};
 use std::path::Path;
 
 /// `kconfig-sat dimacs`: writes the tree's CNF (atomically) or prints it.
-pub fn dimacs(tree: &Path, arch: &str, probes: &str, output: Option<&Path>) -> i32 {
-    let (tree, loaded) = match super::make::load_for_command("dimacs", tree, arch, probes, false) {
+pub fn dimacs(args: &TreeArgs, output: Option<&Path>) -> i32 {
+    let arch = &args.arch;
+    let (tree, loaded) = match super::make::load_for_command("dimacs", args, false) {
         Ok(l) => l,
         Err(code) => return code,
     };
@@ -47,15 +48,38 @@ pub fn dimacs(tree: &Path, arch: &str, probes: &str, output: Option<&Path>) -> i
 
 /// `kconfig-sat check`: can the requested values hold together?
 /// `base`: "defconfig" (the arch's) or a `.config` path.
-pub fn check(tree: &TreeArgs, requests: &RequestArgs, fixes: usize, json: bool) -> i32 {
-    use crate::sat::check::check as run_check;
-    let (root, loaded) = match super::make::load_for_command(
-        "check",
-        &tree.path(),
-        &tree.arch,
-        &tree.probes,
-        true,
-    ) {
+/// The constraints of the rule packs named, under the facts given; the
+/// requests' y values count as the user's answers.
+pub fn rule_constraints(
+    command: &str,
+    k: &crate::model::Kconfig,
+    rules: &RuleArgs,
+    requests: &[crate::sat::request::Request],
+) -> Result<Vec<crate::sat::constraint::Constraint>, i32> {
+    let packs = rules.load(command)?;
+    let facts = rules.facts(
+        Vec::new(),
+        requests
+            .iter()
+            .filter(|r| r.wanted.text() == "y")
+            .map(|r| k.sym(r.sym).name.clone())
+            .collect(),
+    );
+    Ok(packs
+        .iter()
+        .flat_map(|p| crate::nixos::rules::constraints(p, &facts))
+        .collect())
+}
+
+pub fn check(
+    tree: &TreeArgs,
+    requests: &RequestArgs,
+    rules: &RuleArgs,
+    fixes: usize,
+    json: bool,
+) -> i32 {
+    use crate::sat::check::check_with_rules as run_check;
+    let (root, loaded) = match super::make::load_for_command("check", tree, true) {
         Ok(l) => l,
         Err(code) => return code,
     };
@@ -68,8 +92,25 @@ pub fn check(tree: &TreeArgs, requests: &RequestArgs, fixes: usize, json: bool) 
         Ok(b) => b,
         Err(code) => return code,
     };
-    let mut report = run_check(k, &input.requests, input.bad.clone(), Some(&base));
-    crate::sat::check::explain_rejections(k, &mut report, &input.requests, &base, fixes);
+    let constraints = match rule_constraints("check", k, rules, &input.requests) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let mut report = run_check(
+        k,
+        &input.requests,
+        input.bad.clone(),
+        Some(&base),
+        &constraints,
+    );
+    crate::sat::check::explain_rejections(
+        k,
+        &mut report,
+        &input.requests,
+        &base,
+        fixes,
+        &constraints,
+    );
     if json {
         crate::outln!(
             "{}",
@@ -111,6 +152,13 @@ fn human_report(report: &crate::sat::check::CheckReport, input: &RequestInput) -
             "    ",
         ));
         out.push_str(&render_steps(&r.explanation, 4));
+        if !r.conflicts_with_rules.is_empty() {
+            out.push_str(&super::explain::wrap(
+                &format!("forbidden by rule {}", r.conflicts_with_rules.join(", ")),
+                "    ",
+                "      ",
+            ));
+        }
         if !r.conflicts_with.is_empty() {
             // One diagnostic per conflicting set, at its first member.
             let mut members: Vec<usize> = vec![i];
@@ -123,6 +171,31 @@ fn human_report(report: &crate::sat::check::CheckReport, input: &RequestInput) -
                 shown_conflicts.push(members);
             }
         }
+    }
+    for rule in &report.rules {
+        use crate::sat::check::RuleStatus;
+        let lines = |ls: &[usize]| {
+            ls.iter()
+                .map(|l| format!("line {l}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let verdict = match rule.status {
+            RuleStatus::Holds => "holds".to_string(),
+            RuleStatus::NeedsChanges => {
+                "broken by conf's result, but other changes can meet it (kconfig-sat solve --rules finds the fewest)".to_string()
+            }
+            RuleStatus::ConflictsWithRequests => {
+                format!("cannot hold together with {}", lines(&rule.conflicts_with))
+            }
+            RuleStatus::Impossible => "no configuration of this tree meets it".to_string(),
+        };
+        out.push_str(&super::explain::wrap(
+            &format!("rule {} ({}): {verdict}", rule.id, rule.text),
+            "",
+            "    ",
+        ));
+        out.push_str(&render_steps(&rule.explanation, 4));
     }
     out.push_str(&render_fixes(&report.fixes, &input.requests));
     let held = report.results.iter().filter(|r| r.achieved).count();
@@ -140,6 +213,13 @@ fn human_report(report: &crate::sat::check::CheckReport, input: &RequestInput) -
             ""
         }
     ));
+    if !report.rules.is_empty() {
+        out.push_str(&format!(
+            "{} of {} rules hold.\n",
+            report.rules.iter().filter(|r| r.holds()).count(),
+            report.rules.len()
+        ));
+    }
     out
 }
 
@@ -170,8 +250,8 @@ pub fn bench(tree: &Path, arches: &[String], probes: &str, json: bool) -> i32 {
             eprint!("\r\x1b[K[{}/{}] {arch}", i + 1, arches.len());
         }
         let t = Instant::now();
-        let (tree, loaded) = match super::make::load_for_command("bench", tree, arch, probes, false)
-        {
+        let args = TreeArgs::plain(tree.to_path_buf(), arch, probes);
+        let (tree, loaded) = match super::make::load_for_command("bench", &args, false) {
             Ok(l) => l,
             Err(code) => return code,
         };
@@ -344,17 +424,12 @@ pub(crate) fn base_config(
 pub fn solve(
     tree: &TreeArgs,
     request_args: &RequestArgs,
+    rule_args: &RuleArgs,
     output: &Path,
     fragment_out: Option<&Path>,
 ) -> i32 {
-    use crate::sat::solve::{config_line, nixos_line, solve as run_solve, How};
-    let (root, loaded) = match super::make::load_for_command(
-        "solve",
-        &tree.path(),
-        &tree.arch,
-        &tree.probes,
-        true,
-    ) {
+    use crate::sat::solve::{config_line, nixos_line, solve_with_rules, How};
+    let (root, loaded) = match super::make::load_for_command("solve", tree, true) {
         Ok(l) => l,
         Err(code) => return code,
     };
@@ -379,9 +454,19 @@ pub fn solve(
         eprintln!("nothing written");
         return report.exit_code().max(1);
     }
-    let Some(solution) = run_solve(k, &requests, &base) else {
-        let mut report = crate::sat::check::check(k, &requests, Vec::new(), Some(&base));
-        crate::sat::check::explain_rejections(k, &mut report, &requests, &base, 3);
+    let constraints = match rule_constraints("solve", k, rule_args, &requests) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let Some(solution) = solve_with_rules(k, &requests, &base, &constraints) else {
+        let mut report = crate::sat::check::check_with_rules(
+            k,
+            &requests,
+            Vec::new(),
+            Some(&base),
+            &constraints,
+        );
+        crate::sat::check::explain_rejections(k, &mut report, &requests, &base, 3, &constraints);
         let input = RequestInput {
             requests: requests.clone(),
             bad: Vec::new(),

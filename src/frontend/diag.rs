@@ -50,6 +50,28 @@ impl KconfigError {
         }
     }
 
+    /// An error on a whole line (1-based) of a text that is not a parsed
+    /// Kconfig file, e.g. a patch.
+    pub fn at_line(name: &str, text: &str, line: usize, message: impl Into<String>) -> Self {
+        let start: usize = text
+            .split_inclusive('\n')
+            .take(line.saturating_sub(1))
+            .map(str::len)
+            .sum();
+        let len = text
+            .get(start..)
+            .and_then(|rest| rest.lines().next())
+            .map_or(0, str::len);
+        KconfigError {
+            location: format!("{name}:{line}:1"),
+            file_line: format!("{name}:{line}"),
+            message: message.into(),
+            source_code: Some(NamedSource::new(name, text.to_string())),
+            span: Some(SourceSpan::new(start.into(), len)),
+            help: None,
+        }
+    }
+
     pub fn plain(location: impl Into<String>, message: impl Into<String>) -> Self {
         let location = location.into();
         KconfigError {

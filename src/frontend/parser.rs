@@ -73,6 +73,7 @@ pub struct Parser<'a> {
     block_depth: usize,
     expr_depth: usize,
     expr_ops: usize,
+    old_syntax: bool,
 }
 
 const MAX_BLOCK_DEPTH: usize = 256;
@@ -102,12 +103,17 @@ pub struct ParseOptions {
     /// Compute the simplified dependency forms and automatic submenus (see
     /// [`Kconfig::menu_structure`]). Needed by menu walks and displays.
     pub menu_structure: bool,
+    /// Accept what Linux 3.x/4.x Kconfig allowed and 6.x rejects (an
+    /// unquoted `source` file name), for old text such as grsecurity's.
+    /// Off by default: 6.x trees are read exactly as 6.x reads them.
+    pub old_syntax: bool,
 }
 
 impl Default for ParseOptions {
     fn default() -> Self {
         ParseOptions {
             menu_structure: true,
+            old_syntax: false,
         }
     }
 }
@@ -159,6 +165,7 @@ pub fn parse_with(
         block_depth: 0,
         expr_depth: 0,
         expr_ops: 0,
+        old_syntax: options.old_syntax,
     };
     parser.parse_input();
     let Parser {
@@ -869,7 +876,26 @@ impl Parser<'_> {
 
     fn parse_source(&mut self) -> Result<(), KconfigError> {
         let start = self.take()?;
-        let name = self.expect_quoted()?;
+        let old_syntax = self.old_syntax;
+        let name = match self.peek()? {
+            Tok::Word(_) if old_syntax => {
+                // 3.x read `source dir/Kconfig` as one word of letters,
+                // digits, `_-/.`; take it from the line's text.
+                let t = self.take()?;
+                let text = self.source_of(&t);
+                let name: String = text
+                    .get(t.loc.offset as usize..)
+                    .unwrap_or("")
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || "_-/.".contains(*c))
+                    .collect();
+                while !matches!(self.peek()?, Tok::Eol) {
+                    self.take()?;
+                }
+                name
+            }
+            _ => self.expect_quoted()?,
+        };
         self.expect_eol()?;
         let chain = self.lexer.include_chain();
         if chain.iter().any(|(f, _)| self.k.sources.name(*f) == name) {

@@ -3,8 +3,8 @@
 //! and what provides it: Kconfig options (evaluated on the configuration),
 //! sysctls (from the NixOS configuration), or userspace, said plainly.
 
-use super::rules::{eval, parse_expr};
 use crate::eval::{Evaluator, Tri};
+use crate::sat::constraint::{eval, parse_expr};
 
 /// How a protection is provided.
 enum Source {

@@ -6,7 +6,7 @@
 //! user's answers name one member of each group explicitly (`explicit`).
 
 use crate::eval::{Evaluator, Tri};
-use crate::model::{Kconfig, SymType};
+use crate::sat::constraint::{eval, parse_expr, wanted_values, Constraint};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -125,6 +125,36 @@ pub struct Violation {
     pub wanted: Vec<(String, String)>,
 }
 
+/// The rules of `pack` that apply under `facts`, as constraints for the SAT
+/// layer (`explicit` groups are about the answers, not the configuration,
+/// and are left to [`check`]).
+pub fn constraints(pack: &Pack, facts: &Facts) -> Vec<Constraint> {
+    pack.rules
+        .iter()
+        .filter(|r| {
+            r.only_if.iter().all(|f| facts.holds(f)) && !r.unless.iter().any(|f| facts.holds(f))
+        })
+        .filter_map(|r| {
+            let require = parse_expr(r.require.as_ref()?).ok()?;
+            let when = match &r.when {
+                Some(w) => Some(parse_expr(w).ok()?),
+                None => None,
+            };
+            let text = match (&r.when, &r.require) {
+                (Some(w), Some(q)) => format!("if {w} then {q}"),
+                (None, Some(q)) => q.clone(),
+                _ => String::new(),
+            };
+            Some(Constraint::implication(
+                format!("{}/{}", pack.pack.name, r.id),
+                when,
+                require,
+                text,
+            ))
+        })
+        .collect()
+}
+
 /// The rules of `pack` that `ev`'s configuration breaks.
 pub fn check(pack: &Pack, ev: &mut Evaluator, facts: &Facts) -> Vec<Violation> {
     let mut out = Vec::new();
@@ -171,201 +201,9 @@ pub fn check(pack: &Pack, ev: &mut Evaluator, facts: &Facts) -> Vec<Violation> {
     out
 }
 
-/// A rule expression: Kconfig's syntax (`!`, `&&`, `||`, `=`, `!=`,
-/// parentheses, symbols, `"strings"`).
-#[derive(Debug, Clone, PartialEq)]
-pub enum RuleExpr {
-    Sym(String),
-    Not(Box<RuleExpr>),
-    And(Box<RuleExpr>, Box<RuleExpr>),
-    Or(Box<RuleExpr>, Box<RuleExpr>),
-    Eq(String, String, bool),
-}
-
-pub fn parse_expr(text: &str) -> Result<RuleExpr, String> {
-    let tokens = tokenize(text)?;
-    let mut pos = 0;
-    let e = parse_or(&tokens, &mut pos)?;
-    match tokens.get(pos) {
-        None => Ok(e),
-        Some(t) => Err(format!("unexpected `{t}`")),
-    }
-}
-
-fn tokenize(text: &str) -> Result<Vec<String>, String> {
-    let mut out = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            ' ' | '\t' => {}
-            '(' | ')' => out.push(c.to_string()),
-            '!' if chars.peek().is_some_and(|(_, n)| *n == '=') => {
-                chars.next();
-                out.push("!=".into());
-            }
-            '!' | '=' => out.push(c.to_string()),
-            '&' | '|' => {
-                if chars.next().map(|(_, n)| n) != Some(c) {
-                    return Err(format!("`{c}` alone at column {}", i + 1));
-                }
-                out.push(format!("{c}{c}"));
-            }
-            '"' => {
-                let mut s = String::from("\"");
-                loop {
-                    match chars.next() {
-                        Some((_, '"')) => break,
-                        Some((_, x)) => s.push(x),
-                        None => return Err("unterminated string".into()),
-                    }
-                }
-                out.push(s);
-            }
-            c if c.is_ascii_alphanumeric() || c == '_' => {
-                let mut s = c.to_string();
-                while let Some(&(_, n)) = chars.peek() {
-                    if n.is_ascii_alphanumeric() || n == '_' {
-                        s.push(n);
-                        chars.next();
-                    } else {
-                        break;
-                    }
-                }
-                out.push(s);
-            }
-            _ => return Err(format!("unexpected `{c}` at column {}", i + 1)),
-        }
-    }
-    Ok(out)
-}
-
-fn parse_or(t: &[String], pos: &mut usize) -> Result<RuleExpr, String> {
-    let mut left = parse_and(t, pos)?;
-    while t.get(*pos).is_some_and(|x| x == "||") {
-        *pos += 1;
-        left = RuleExpr::Or(Box::new(left), Box::new(parse_and(t, pos)?));
-    }
-    Ok(left)
-}
-
-fn parse_and(t: &[String], pos: &mut usize) -> Result<RuleExpr, String> {
-    let mut left = parse_not(t, pos)?;
-    while t.get(*pos).is_some_and(|x| x == "&&") {
-        *pos += 1;
-        left = RuleExpr::And(Box::new(left), Box::new(parse_not(t, pos)?));
-    }
-    Ok(left)
-}
-
-fn parse_not(t: &[String], pos: &mut usize) -> Result<RuleExpr, String> {
-    match t.get(*pos).map(String::as_str) {
-        Some("!") => {
-            *pos += 1;
-            Ok(RuleExpr::Not(Box::new(parse_not(t, pos)?)))
-        }
-        Some("(") => {
-            *pos += 1;
-            let e = parse_or(t, pos)?;
-            if t.get(*pos).map(String::as_str) != Some(")") {
-                return Err("missing `)`".into());
-            }
-            *pos += 1;
-            Ok(e)
-        }
-        Some(x) if x != ")" && x != "&&" && x != "||" && x != "=" && x != "!=" => {
-            let name = x.to_string();
-            *pos += 1;
-            match t.get(*pos).map(String::as_str) {
-                Some(op @ ("=" | "!=")) => {
-                    let equal = op == "=";
-                    *pos += 1;
-                    let other = t.get(*pos).ok_or("missing value after comparison")?.clone();
-                    *pos += 1;
-                    Ok(RuleExpr::Eq(name, other, equal))
-                }
-                _ => Ok(RuleExpr::Sym(name)),
-            }
-        }
-        Some(x) => Err(format!("unexpected `{x}`")),
-        None => Err("unexpected end of expression".into()),
-    }
-}
-
-/// A name's value: constants, the symbol's value, or n (undefined, as
-/// Kconfig treats unknown symbols).
-fn value_text(name: &str, ev: &mut Evaluator) -> String {
-    if let Some(s) = name.strip_prefix('"') {
-        return s.to_string();
-    }
-    let k: &Kconfig = ev.k;
-    match k.lookup(name) {
-        Some(s) if !k.sym(s).is_const && k.sym(s).ty != SymType::Unknown => ev.string_value(s),
-        _ if matches!(name, "y" | "m" | "n") => name.to_string(),
-        _ => "n".to_string(),
-    }
-}
-
-pub fn eval(e: &RuleExpr, ev: &mut Evaluator) -> Tri {
-    match e {
-        RuleExpr::Sym(name) => match value_text(name, ev).as_str() {
-            "y" => Tri::Yes,
-            "m" => Tri::Mod,
-            _ => Tri::No,
-        },
-        RuleExpr::Not(a) => !eval(a, ev),
-        RuleExpr::And(a, b) => eval(a, ev).and(eval(b, ev)),
-        RuleExpr::Or(a, b) => eval(a, ev).or(eval(b, ev)),
-        RuleExpr::Eq(a, b, equal) => {
-            let same = value_text(a, ev) == value_text(b, ev);
-            if same == *equal {
-                Tri::Yes
-            } else {
-                Tri::No
-            }
-        }
-    }
-}
-
-/// For explanations: the symbols a requirement names and the value each
-/// would need for the requirement to hold.
-fn wanted_values(e: &RuleExpr, positive: bool, out: &mut Vec<(String, String)>) {
-    match e {
-        RuleExpr::Sym(n) if !matches!(n.as_str(), "y" | "m" | "n") => {
-            out.push((n.clone(), if positive { "y" } else { "n" }.to_string()))
-        }
-        RuleExpr::Sym(_) => {}
-        RuleExpr::Not(a) => wanted_values(a, !positive, out),
-        RuleExpr::And(a, b) | RuleExpr::Or(a, b) => {
-            wanted_values(a, positive, out);
-            wanted_values(b, positive, out);
-        }
-        RuleExpr::Eq(a, b, equal) if positive == *equal => {
-            out.push((a.clone(), b.trim_start_matches('"').to_string()))
-        }
-        RuleExpr::Eq(..) => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn expressions_parse() {
-        assert_eq!(
-            parse_expr("!XEN && (A || B=\"x\")").unwrap(),
-            RuleExpr::And(
-                Box::new(RuleExpr::Not(Box::new(RuleExpr::Sym("XEN".into())))),
-                Box::new(RuleExpr::Or(
-                    Box::new(RuleExpr::Sym("A".into())),
-                    Box::new(RuleExpr::Eq("B".into(), "\"x".into(), true))
-                ))
-            )
-        );
-        assert!(parse_expr("A &").is_err());
-        assert!(parse_expr("(A").is_err());
-        assert!(parse_expr("A B").is_err());
-    }
 
     #[test]
     fn shipped_packs_load() {

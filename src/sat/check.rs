@@ -1,6 +1,7 @@
 //! `check`: can the requested values hold together? Each request is then
 //! achieved, or rejected with a category found by further SAT queries.
 
+use super::constraint::Constraint;
 use super::encode::Encoding;
 use super::request::{BadRequest, Request, Wanted};
 use crate::eval::Tri;
@@ -27,6 +28,8 @@ pub enum Category {
     ChoiceConflict,
     /// Possible alone, impossible together with the requests listed.
     ConflictsWithOtherRequests,
+    /// Possible in the tree, forbidden by the rules listed.
+    ConflictsWithRules,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -42,6 +45,9 @@ pub struct RequestResult {
     /// Lines of the other requests in a minimal conflicting set.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conflicts_with: Vec<usize>,
+    /// Rules (constraints) in that set.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conflicts_with_rules: Vec<String>,
     /// Where the symbol is defined.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub defined_at: Vec<String>,
@@ -65,6 +71,42 @@ pub struct CheckReport {
     /// Verified ways to make the requests hold (see `explain_rejections`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fixes: Vec<super::fix::Fix>,
+    /// Each extra constraint (rule) and whether it holds.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RuleResult>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleStatus {
+    /// It holds in conf's result for the base and the requests.
+    Holds,
+    /// It does not hold there, but other changes can make it hold together
+    /// with the requests that hold (`kconfig-sat solve` finds the fewest).
+    NeedsChanges,
+    /// It cannot hold together with the requests listed.
+    ConflictsWithRequests,
+    /// No configuration of the tree meets it.
+    Impossible,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleResult {
+    pub id: String,
+    pub text: String,
+    pub status: RuleStatus,
+    /// Lines of the requests it conflicts with.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conflicts_with: Vec<usize>,
+    /// Why it does not hold in conf's result: the chain of each symbol it names.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub explanation: Vec<super::explain::Step>,
+}
+
+impl RuleResult {
+    pub fn holds(&self) -> bool {
+        self.status == RuleStatus::Holds
+    }
 }
 
 impl CheckReport {
@@ -72,7 +114,10 @@ impl CheckReport {
     pub fn exit_code(&self) -> i32 {
         if self.bad_lines.iter().any(|b| b.is_input_error) {
             2
-        } else if self.results.iter().any(|r| !r.achieved) || !self.bad_lines.is_empty() {
+        } else if self.results.iter().any(|r| !r.achieved)
+            || !self.bad_lines.is_empty()
+            || self.rules.iter().any(|r| !r.holds())
+        {
             1
         } else {
             0
@@ -97,33 +142,30 @@ fn literals(enc: &Encoding, s: SymId, wanted: &Wanted) -> Option<Vec<Lit>> {
     enc.literals_for(s, &wanted.text())
 }
 
-/// Which of `chosen` hold when they are set as user values on top of
-/// `base` (a `.config` text) by the exact evaluator. conf's result is a model
-/// of the encoding, so each request that holds there is possible, and if all
-/// hold they hold together, without asking a solver.
-fn held_on_base(k: &Kconfig, requests: &[Request], chosen: &[usize], base: &str) -> Vec<bool> {
-    use crate::eval::{Evaluator, UserValue};
-    let mut ev = Evaluator::new(k);
-    ev.read_config(base, &crate::eval::config::Prefix::default(), false);
-    for r in chosen.iter().map(|&i| &requests[i]) {
-        let v = match &r.wanted {
-            Wanted::Tri(t) => UserValue::Tri(*t),
-            Wanted::Value(v) => UserValue::Str(v.clone()),
-        };
-        ev.set_user_raw(r.sym, v);
-        ev.prioritise_choice_member(r.sym);
-    }
-    ev.clear_all_valid();
-    chosen
+/// conf's result for `base` with the `chosen` requests as user values, and
+/// which of them hold there. conf's result is a model of the encoding, so
+/// each request that holds there is possible, and if all hold they hold
+/// together, without asking a solver.
+fn on_base<'k>(
+    k: &'k Kconfig,
+    requests: &[Request],
+    chosen: &[usize],
+    base: &str,
+) -> (Vec<bool>, crate::eval::Evaluator<'k>) {
+    let wanted: Vec<(SymId, String)> = chosen
         .iter()
-        .map(|&i| {
-            let r = &requests[i];
-            match &r.wanted {
-                Wanted::Tri(t) => ev.tri_value(r.sym) == *t,
-                Wanted::Value(v) => ev.string_value(r.sym) == *v,
-            }
-        })
-        .collect()
+        .map(|&i| (requests[i].sym, requests[i].wanted.text()))
+        .collect();
+    let (_, mut ev) = super::solve::apply(k, base, &wanted);
+    let held = wanted
+        .iter()
+        .map(|(s, v)| ev.string_value(*s) == *v)
+        .collect();
+    (held, ev)
+}
+
+fn held_on_base(k: &Kconfig, requests: &[Request], chosen: &[usize], base: &str) -> Vec<bool> {
+    on_base(k, requests, chosen, base).0
 }
 
 /// Checks the requests. With a `base` (a `.config` text, e.g. the arch
@@ -135,12 +177,36 @@ pub fn check(
     bad: Vec<BadRequest>,
     base: Option<&str>,
 ) -> CheckReport {
+    check_with_rules(k, requests, bad, base, &[])
+}
+
+/// [`check`] with extra constraints (rule packs) that the configuration
+/// must meet: they take part in conflicts like requests do, and each gets a
+/// [`RuleResult`].
+pub fn check_with_rules(
+    k: &Kconfig,
+    requests: &[Request],
+    bad: Vec<BadRequest>,
+    base: Option<&str>,
+    constraints: &[Constraint],
+) -> CheckReport {
     let everything: Vec<usize> = (0..requests.len()).collect();
-    let mut possible_alone = match base {
-        Some(base) => held_on_base(k, requests, &everything, base),
-        None => vec![false; requests.len()],
+    let (mut possible_alone, rules_hold) = match base {
+        Some(base) => {
+            let (held, mut ev) = on_base(k, requests, &everything, base);
+            let rules: Vec<bool> = constraints.iter().map(|c| c.holds(&mut ev)).collect();
+            (held, rules)
+        }
+        None => (vec![false; requests.len()], vec![false; constraints.len()]),
     };
-    if possible_alone.iter().all(|&h| h) {
+    let rule_result = |c: &Constraint, status: RuleStatus| RuleResult {
+        id: c.id.clone(),
+        text: c.text.clone(),
+        status,
+        conflicts_with: Vec::new(),
+        explanation: Vec::new(),
+    };
+    if possible_alone.iter().all(|&h| h) && rules_hold.iter().all(|&h| h) {
         return CheckReport {
             schema: 1,
             satisfiable: true,
@@ -149,6 +215,10 @@ pub fn check(
             variables: 0,
             clauses: 0,
             fixes: Vec::new(),
+            rules: constraints
+                .iter()
+                .map(|c| rule_result(c, RuleStatus::Holds))
+                .collect(),
         };
     }
     if let Some(base) = base {
@@ -158,16 +228,27 @@ pub fn check(
             }
         }
     }
-    let extra = super::request::requested_values(requests);
-    let roots: Vec<SymId> = requests.iter().map(|r| r.sym).collect();
-    let enc = Encoding::for_cone(k, &extra, &roots);
-    let mut solver = Solver::new();
-    solver.add_formula(&enc.b.cnf);
-    let mut sv = Solving { enc: &enc, solver };
-    let lits: Vec<Option<Vec<Lit>>> = requests
+    let mut extra = super::request::requested_values(requests);
+    super::constraint::compared_values(constraints, k, &mut extra);
+    let mut roots: Vec<SymId> = requests.iter().map(|r| r.sym).collect();
+    roots.extend(constraints.iter().flat_map(|c| c.symbols(k)));
+    let mut enc = Encoding::for_cone(k, &extra, &roots);
+    // Each constraint behind a selector, so that it can take part in
+    // conflicts like a request: assuming the selector makes it hold.
+    let mut lits: Vec<Option<Vec<Lit>>> = requests
         .iter()
         .map(|r| literals(&enc, r.sym, &r.wanted))
         .collect();
+    for c in constraints {
+        let value = super::constraint::encode(&mut enc, &c.expr);
+        let selector = enc.b.var(format!("rule {}", c.id));
+        enc.b
+            .clause(&[super::tri::L::Lit(selector.negative()), value.y]);
+        lits.push(Some(vec![selector.positive()]));
+    }
+    let mut solver = Solver::new();
+    solver.add_formula(&enc.b.cnf);
+    let mut sv = Solving { enc: &enc, solver };
     let mut results: Vec<RequestResult> = requests.iter().map(|r| achieved(k, r)).collect();
     // Requests impossible on their own. A model found for one request also
     // witnesses every other request it happens to satisfy.
@@ -179,7 +260,7 @@ pub fn check(
         if sv.sat(own) {
             let model: std::collections::HashSet<Lit> =
                 sv.solver.model().unwrap_or_default().into_iter().collect();
-            for (j, l) in lits.iter().enumerate() {
+            for (j, l) in lits.iter().enumerate().take(requests.len()) {
                 if l.as_ref()
                     .is_some_and(|l| l.iter().all(|x| model.contains(x)))
                 {
@@ -197,12 +278,34 @@ pub fn check(
             results[i].category = Some(categorize(&mut sv, k, r));
         }
     }
+    // Constraints come after the requests in `lits`.
+    let mut rules: Vec<RuleResult> = Vec::new();
+    for (j, c) in constraints.iter().enumerate() {
+        let item = requests.len() + j;
+        let status = if lits[item].as_ref().is_some_and(|l| sv.sat(l)) {
+            possible.push(item);
+            if rules_hold[j] {
+                RuleStatus::Holds
+            } else {
+                RuleStatus::NeedsChanges
+            }
+        } else {
+            RuleStatus::Impossible
+        };
+        rules.push(rule_result(c, status));
+    }
     // The possible ones may hold together under conf itself.
     let together = match base {
-        Some(base) => held_on_base(k, requests, &possible, base)
+        Some(base) if possible.len() == requests.len() + constraints.len() => {
+            rules_hold.iter().all(|&h| h)
+                && held_on_base(k, requests, &possible, base)
+                    .iter()
+                    .all(|&h| h)
+        }
+        Some(base) if constraints.is_empty() => held_on_base(k, requests, &possible, base)
             .iter()
             .all(|&h| h),
-        None => false,
+        _ => false,
     };
     if !together {
         // Among the rest: peel off minimal conflicting sets until they hold.
@@ -218,22 +321,44 @@ pub fn check(
             if core.is_empty() {
                 break;
             }
-            let choice_clash =
-                core.len() == 2 && same_choice(k, requests[core[0]].sym, requests[core[1]].sym);
-            for &i in &core {
+            let (in_requests, in_rules): (Vec<usize>, Vec<usize>) =
+                core.iter().partition(|&&i| i < requests.len());
+            let rule_ids: Vec<String> = in_rules
+                .iter()
+                .map(|&i| constraints[i - requests.len()].id.clone())
+                .collect();
+            let lines: Vec<usize> = in_requests.iter().map(|&i| requests[i].line).collect();
+            let choice_clash = in_rules.is_empty()
+                && core.len() == 2
+                && same_choice(k, requests[core[0]].sym, requests[core[1]].sym);
+            for &i in &in_requests {
                 results[i].achieved = false;
                 results[i].category = Some(if choice_clash {
                     Category::ChoiceConflict
+                } else if in_requests.len() == 1 {
+                    Category::ConflictsWithRules
                 } else {
                     Category::ConflictsWithOtherRequests
                 });
-                results[i].conflicts_with = core
+                results[i].conflicts_with = lines
                     .iter()
-                    .filter(|&&j| j != i)
-                    .map(|&j| requests[j].line)
+                    .copied()
+                    .filter(|&l| l != requests[i].line)
                     .collect();
+                results[i].conflicts_with_rules = rule_ids.clone();
             }
-            possible.retain(|i| !core.contains(i));
+            for &i in &in_rules {
+                let rule = &mut rules[i - requests.len()];
+                rule.status = RuleStatus::ConflictsWithRequests;
+                rule.conflicts_with = lines.clone();
+            }
+            // A rule in conflict gives way: the requests are what the user
+            // asked for, and the rule's verdict says what it costs them.
+            if in_rules.is_empty() {
+                possible.retain(|i| !core.contains(i));
+            } else {
+                possible.retain(|i| !in_rules.contains(i));
+            }
         }
     }
     CheckReport {
@@ -244,6 +369,7 @@ pub fn check(
         variables: enc.variables(),
         clauses: enc.clauses(),
         fixes: Vec::new(),
+        rules,
     }
 }
 
@@ -257,6 +383,7 @@ fn achieved(k: &Kconfig, r: &Request) -> RequestResult {
         achieved: true,
         category: None,
         conflicts_with: Vec::new(),
+        conflicts_with_rules: Vec::new(),
         explanation: Vec::new(),
         defined_at: k
             .sym(r.sym)
@@ -277,8 +404,9 @@ pub fn explain_rejections(
     requests: &[Request],
     base: &str,
     fix_count: usize,
+    constraints: &[Constraint],
 ) {
-    if report.results.iter().all(|r| r.achieved) {
+    if report.results.iter().all(|r| r.achieved) && report.rules.iter().all(|r| r.holds()) {
         return;
     }
     let context: Vec<_> = requests.iter().map(|r| (r.sym, r.wanted.text())).collect();
@@ -288,7 +416,32 @@ pub fn explain_rejections(
             result.explanation = super::explain::why(&mut ev, r.sym, Some(&r.wanted.text()));
         }
     }
-    report.fixes = super::fix::fixes(k, requests, &[], base, fix_count);
+    for (rule, c) in report.rules.iter_mut().zip(constraints) {
+        if rule.holds() {
+            continue;
+        }
+        for (name, value) in &c.wanted {
+            if let Some(s) = k.lookup(name) {
+                rule.explanation
+                    .extend(super::explain::why(&mut ev, s, Some(value)));
+            }
+        }
+    }
+    if report.results.iter().any(|r| !r.achieved) {
+        report.fixes = super::fix::fixes(k, requests, &[], base, fix_count);
+        if !constraints.is_empty() {
+            let blocked: Vec<usize> = report
+                .results
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| !r.conflicts_with_rules.is_empty())
+                .map(|(i, _)| i)
+                .collect();
+            let fixes = std::mem::take(&mut report.fixes);
+            report.fixes =
+                super::fix::meeting_constraints(k, requests, base, fixes, constraints, &blocked);
+        }
+    }
 }
 
 /// A minimal set of requests (indices) that cannot hold together: the
@@ -403,7 +556,9 @@ impl Category {
     pub fn impossible_alone(self) -> bool {
         !matches!(
             self,
-            Category::ChoiceConflict | Category::ConflictsWithOtherRequests
+            Category::ChoiceConflict
+                | Category::ConflictsWithOtherRequests
+                | Category::ConflictsWithRules
         )
     }
 
@@ -422,6 +577,7 @@ impl Category {
                 "another request picks a different member of the same choice"
             }
             Category::ConflictsWithOtherRequests => "conflicts with other requests",
+            Category::ConflictsWithRules => "forbidden by the rules",
         }
     }
 }

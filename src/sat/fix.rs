@@ -238,6 +238,26 @@ fn verify(
         }
     }
     let set: Vec<(SymId, String)> = lines[kept.len()..].to_vec();
+    Some(build(k, requests, base, drop, set, proven_fewest))
+}
+
+/// The fix that drops `drop` and sets `set`, with its distance from the base.
+fn build(
+    k: &Kconfig,
+    requests: &[Request],
+    base: &str,
+    drop: Vec<usize>,
+    set: Vec<(SymId, String)>,
+    proven_fewest: bool,
+) -> Fix {
+    let prefix = Prefix::default();
+    let mut lines: Vec<(SymId, String)> = requests
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !drop.contains(i))
+        .map(|(_, r)| (r.sym, r.wanted.text()))
+        .collect();
+    lines.extend(set.iter().cloned());
     let (fixed_text, _) = apply(k, base, &lines);
     let mut base_ev_values = Evaluator::new(k);
     base_ev_values.read_config(base, &prefix, false);
@@ -248,7 +268,7 @@ fn verify(
         .filter(|&s| k.sym(s).ty != SymType::Unknown)
         .filter(|&s| base_ev_values.string_value(s) != after.string_value(s))
         .count();
-    Some(Fix {
+    Fix {
         drop_lines: drop
             .iter()
             .map(|&i| format!("{}:{}", requests[i].file, requests[i].line))
@@ -266,7 +286,57 @@ fn verify(
         set,
         distance,
         proven_fewest,
-    })
+    }
+}
+
+/// The fixes among `fixes` whose result also meets `constraints`, and, when
+/// none does, the fix that drops requests in `blocked` (those the rules
+/// forbid), as few as a greedy pass finds, if the rest then hold and meet
+/// them. Fixes come from the tree
+/// alone; this keeps only those the rules accept.
+pub fn meeting_constraints(
+    k: &Kconfig,
+    requests: &[Request],
+    base: &str,
+    fixes: Vec<Fix>,
+    constraints: &[super::constraint::Constraint],
+    blocked: &[usize],
+) -> Vec<Fix> {
+    let meets = |lines: &[(SymId, String)]| {
+        let (_, mut ev) = apply(k, base, lines);
+        lines.iter().all(|(s, v)| ev.string_value(*s) == *v)
+            && constraints.iter().all(|c| c.holds(&mut ev))
+    };
+    let mut kept: Vec<Fix> = fixes
+        .into_iter()
+        .filter(|f| meets(&f.lines(requests)))
+        .collect();
+    if kept.is_empty() && !blocked.is_empty() {
+        let keeping = |drop: &[usize]| -> Vec<(SymId, String)> {
+            requests
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !drop.contains(i))
+                .map(|(_, r)| (r.sym, r.wanted.text()))
+                .collect()
+        };
+        let mut drop = blocked.to_vec();
+        if meets(&keeping(&drop)) {
+            // Keep every blocked request the rules can live with.
+            let mut i = 0;
+            while i < drop.len() {
+                let mut fewer = drop.clone();
+                fewer.remove(i);
+                if meets(&keeping(&fewer)) {
+                    drop = fewer;
+                } else {
+                    i += 1;
+                }
+            }
+            kept.push(build(k, requests, base, drop, Vec::new(), false));
+        }
+    }
+    kept
 }
 
 impl Fix {

@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod cone;
+pub mod constraint;
 pub mod dimacs;
 pub mod encode;
 pub mod explain;

@@ -6,6 +6,7 @@
 //! own answer). Otherwise the solver minimises the symbols changed (see
 //! `solve_with_sat`) and says whether it proved the minimum.
 
+use super::constraint::Constraint;
 use super::encode::Encoding;
 use super::request::Request;
 use super::tri::L;
@@ -125,6 +126,17 @@ pub fn reproduce(
 
 /// Returns `None` when the requests cannot hold together.
 pub fn solve(k: &Kconfig, requests: &[Request], base: &str) -> Option<Solution> {
+    solve_with_rules(k, requests, base, &[])
+}
+
+/// [`solve`] with extra constraints (rule packs) the configuration must
+/// meet; `None` when the requests and the constraints cannot hold together.
+pub fn solve_with_rules(
+    k: &Kconfig,
+    requests: &[Request],
+    base: &str,
+    constraints: &[Constraint],
+) -> Option<Solution> {
     let prefix = Prefix::default();
     let mut base_ev = Evaluator::new(k);
     base_ev.read_config(base, &prefix, false);
@@ -140,11 +152,13 @@ pub fn solve(k: &Kconfig, requests: &[Request], base: &str) -> Option<Solution> 
 
     // conf's own answer.
     let (text, mut ev) = apply(k, base, &wanted);
-    let (config, how) = if wanted.iter().all(|(s, v)| ev.string_value(*s) == *v) {
+    let (config, how) = if wanted.iter().all(|(s, v)| ev.string_value(*s) == *v)
+        && constraints.iter().all(|c| c.holds(&mut ev))
+    {
         (text, How::ConfFromBase)
     } else {
         let base_sets = symbols_set_in(k, base);
-        let answer = solve_with_sat(k, requests, &base_values, &base_sets)?;
+        let answer = solve_with_sat(k, requests, constraints, &base_values, &base_sets)?;
         let how = if answer.cost <= answer.lower_bound {
             How::Optimal {
                 changes: answer.cost,
@@ -198,6 +212,7 @@ struct SatAnswer {
 fn solve_with_sat(
     k: &Kconfig,
     requests: &[Request],
+    constraints: &[Constraint],
     base_values: &FastMap<SymId, String>,
     base_sets: &std::collections::HashSet<SymId>,
 ) -> Option<SatAnswer> {
@@ -207,10 +222,18 @@ fn solve_with_sat(
             extra.entry(s).or_default().push(v.clone());
         }
     }
+    super::constraint::compared_values(constraints, k, &mut extra);
     let mut enc = Encoding::with_natural_values(k, &extra);
     let mut hard: Vec<Lit> = Vec::new();
     for r in requests {
         hard.extend(enc.literals_for(r.sym, &r.wanted.text())?);
+    }
+    for c in constraints {
+        match super::constraint::encode(&mut enc, &c.expr).y {
+            L::Const(true) => {}
+            L::Const(false) => return None,
+            L::Lit(l) => hard.push(l),
+        }
     }
     let mut symbols: Vec<SymId> = base_values
         .keys()

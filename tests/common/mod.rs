@@ -56,7 +56,10 @@ pub fn load_tree_with(arch: &str, menu_structure: bool) -> kconfig_sat::model::K
         env,
         kconfig_sat::frontend::shell::ShellPolicy::Run,
         &[],
-        kconfig_sat::frontend::parser::ParseOptions { menu_structure },
+        kconfig_sat::frontend::parser::ParseOptions {
+            menu_structure,
+            ..Default::default()
+        },
     )
     .unwrap_or_else(|e| panic!("{arch} loads: {e}"))
     .kconfig

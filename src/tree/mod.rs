@@ -1,7 +1,10 @@
 //! A kernel tree and the environment `make` gives Kconfig: which arch, which
 //! compiler, which kernel version. `load` parses a tree under a shell policy.
 
-use crate::frontend::diag::KconfigErrors;
+pub mod patch;
+pub mod tarball;
+
+use crate::frontend::diag::{KconfigError, KconfigErrors};
 use crate::frontend::parser::{parse_with, FileResolver, ParseOptions, ParseReport};
 use crate::frontend::preprocess::Preprocessor;
 use crate::frontend::shell::ShellPolicy;
@@ -160,6 +163,93 @@ pub struct Loaded {
     pub shell: ShellPolicy,
 }
 
+/// Kconfig text that replaces or adds to a tree's files, in memory: the
+/// tree on disk is never written.
+#[derive(Debug, Clone, Default)]
+pub struct Modifications {
+    /// (name as `source` spells it, text); read before the tree's files.
+    pub files: Vec<(String, String)>,
+}
+
+/// Builds the in-memory changes to `tree`: the Kconfig hunks of each patch
+/// in turn, then each overlay. An overlay is `FILE` (sourced at the end of
+/// the top Kconfig, under the name given) or `FILE=PATH` (present in the
+/// tree as PATH, for other files to `source`).
+pub fn modifications(
+    tree: &Path,
+    patches: &[PathBuf],
+    overlays: &[String],
+) -> Result<Modifications, KconfigErrors> {
+    let one = |e: KconfigError| KconfigErrors { errors: vec![e] };
+    let mut files: Vec<(String, String)> = Vec::new();
+    let current = |files: &[(String, String)], name: &str| -> Option<String> {
+        files
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.clone())
+            .or_else(|| std::fs::read_to_string(tree.join(name)).ok())
+    };
+    for patch_path in patches {
+        let name = patch_path.display().to_string();
+        let text = std::fs::read_to_string(patch_path).map_err(|e| {
+            one(KconfigError::plain(
+                &name,
+                format!("cannot read the patch: {e}"),
+            ))
+        })?;
+        let applied = patch::apply(&text, &|n| current(&files, n))
+            .map_err(|e| one(KconfigError::at_line(&name, &text, e.line, e.message)))?;
+        for f in applied.files {
+            files.retain(|(n, _)| *n != f.name);
+            files.push((f.name, f.text));
+        }
+    }
+    let mut sourced_from_top = Vec::new();
+    for spec in overlays {
+        let (file, name) = match spec.split_once('=') {
+            Some((file, path)) => (file, Some(path)),
+            None => (spec.as_str(), None),
+        };
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            one(KconfigError::plain(
+                file,
+                format!("cannot read the overlay: {e}"),
+            ))
+        })?;
+        let in_tree = name.unwrap_or(file).to_string();
+        if in_tree.contains(['"', '$', '\n']) {
+            return Err(one(KconfigError::plain(
+                spec,
+                "an overlay's name cannot hold `\"`, `$` or a newline (Kconfig's `source` would read them)",
+            )));
+        }
+        if name.is_none() {
+            sourced_from_top.push(in_tree.clone());
+        }
+        files.retain(|(n, _)| *n != in_tree);
+        files.push((in_tree, text));
+    }
+    if !sourced_from_top.is_empty() {
+        let mut top = current(&files, "Kconfig").ok_or_else(|| {
+            one(KconfigError::plain(
+                tree.join("Kconfig").display().to_string(),
+                "no top Kconfig to source the overlays from",
+            ))
+        })?;
+        if !top.ends_with('\n') {
+            top.push('\n');
+        }
+        top.push_str("\n# added by kconfig-sat --overlay\n");
+        for name in sourced_from_top {
+            top.push_str(&format!("source \"{name}\"\n"));
+        }
+        files.retain(|(n, _)| n != "Kconfig");
+        files.push(("Kconfig".to_string(), top));
+    }
+    Ok(Modifications { files })
+}
+
 /// Parses `top` (normally `Kconfig`) in `tree` with the given environment.
 pub fn load_with(
     tree: &Path,
@@ -169,9 +259,30 @@ pub fn load_with(
     extra_dirs: &[PathBuf],
     options: ParseOptions,
 ) -> Result<Loaded, KconfigErrors> {
+    load_modified(
+        tree,
+        top,
+        env,
+        shell,
+        extra_dirs,
+        options,
+        Modifications::default(),
+    )
+}
+
+/// [`load_with`] on a tree with in-memory [`Modifications`].
+pub fn load_modified(
+    tree: &Path,
+    top: &str,
+    env: HashMap<String, String>,
+    shell: ShellPolicy,
+    extra_dirs: &[PathBuf],
+    options: ParseOptions,
+    modified: Modifications,
+) -> Result<Loaded, KconfigErrors> {
     let mut resolver = FileResolver {
         search_dirs: extra_dirs.to_vec(),
-        overlays: Vec::new(),
+        overlays: modified.files,
     };
     resolver.search_dirs.push(tree.to_path_buf());
     let mut pp = Preprocessor::new(env, shell);
@@ -184,21 +295,28 @@ pub fn load_with(
 }
 
 /// Where the embedded grsecurity model lives in the repository (and the
-/// name its locations carry).
-pub const GRSECURITY_MODEL: &str = "kconfig-data/grsecurity/Kconfig";
+/// name its locations carry): the top file, with the mainline options the
+/// model needs, and the grsecurity options it sources.
+pub const GRSECURITY_MODEL: &str = "kconfig-data/grsecurity/model.Kconfig";
+pub const GRSECURITY_OPTIONS: &str = "kconfig-data/grsecurity/Kconfig";
 
-/// The project's grsecurity model (kconfig-data/grsecurity/Kconfig), built
-/// into the binary: a small tree that needs no kernel download and runs no
-/// shell commands.
+/// The project's grsecurity model, built into the binary: a small tree that
+/// needs no kernel download and runs no shell commands.
 pub fn load_grsecurity_model(
     options: crate::frontend::parser::ParseOptions,
 ) -> Result<Loaded, KconfigErrors> {
     let resolver = crate::frontend::parser::FileResolver {
         search_dirs: Vec::new(),
-        overlays: vec![(
-            GRSECURITY_MODEL.to_string(),
-            include_str!("../kconfig-data/grsecurity/Kconfig").to_string(),
-        )],
+        overlays: vec![
+            (
+                GRSECURITY_MODEL.to_string(),
+                include_str!("../../kconfig-data/grsecurity/model.Kconfig").to_string(),
+            ),
+            (
+                GRSECURITY_OPTIONS.to_string(),
+                include_str!("../../kconfig-data/grsecurity/Kconfig").to_string(),
+            ),
+        ],
     };
     let mut pp = Preprocessor::new(HashMap::new(), ShellPolicy::Deny);
     let (kconfig, report) = parse_with(GRSECURITY_MODEL, &resolver, &mut pp, options)?;
