@@ -126,6 +126,7 @@ fn library_errors_point_into_the_file() {
             "Kconfig".into(),
             "config A\n\tbool \"a\"\n\tdepends on B &&\n".into(),
         )],
+        ..Default::default()
     };
     let mut pp = Preprocessor::new(HashMap::new(), ShellPolicy::Deny);
     let err = parse("Kconfig", &resolver, &mut pp).expect_err("bad expression");

@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
         Some((a, b)) => (a.to_string(), b.to_string()),
         None => (text.to_string(), String::from("config INC\n\tbool \"inc\"\n")),
     };
-    let resolver = FileResolver { search_dirs: Vec::new(), overlays: vec![("Kconfig".into(), top), ("inc".into(), inc)] };
+    let resolver = FileResolver { search_dirs: Vec::new(), overlays: vec![("Kconfig".into(), top), ("inc".into(), inc)], ..Default::default() };
     let mut env = HashMap::new();
     env.insert("ARCH".to_string(), "x86".to_string());
     let mut pp = Preprocessor::new(env, ShellPolicy::Deny);

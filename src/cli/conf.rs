@@ -146,8 +146,14 @@ pub fn run_with_env(args: ConfArgs, env: HashMap<String, String>) -> i32 {
             | Mode::ListNewConfig
             | Mode::HelpNewConfig
     );
+    // The whole-model checks (recursive dependencies, ~15% of a load) run on
+    // the second core while the input configuration is read and evaluated;
+    // nothing is shown or written until they pass. Recording probes writes a
+    // file before evaluation, so it keeps them in line.
+    let defer_final_checks = args.record_to.is_none();
     let options = crate::frontend::parser::ParseOptions {
         menu_structure,
+        defer_final_checks,
         ..Default::default()
     };
     let loaded = match crate::tree::load_with(
@@ -187,13 +193,33 @@ pub fn run_with_env(args: ConfArgs, env: HashMap<String, String>) -> i32 {
         search: search_dirs(&env),
         silent: args.silent || args.mode == Mode::SyncConfig,
     };
-    let code = match execute(k, &args.mode, &ctx) {
-        Ok(code) => code,
-        Err(msg) => {
-            eprintln!("{msg}");
-            1
+    let code = std::thread::scope(|scope| {
+        let mut checks =
+            defer_final_checks.then(|| scope.spawn(|| crate::frontend::parser::final_checks(k)));
+        let mut checks_pass = || -> bool {
+            let errors = match checks.take().map(|h| h.join()) {
+                None => Vec::new(),
+                Some(Ok(errors)) => errors,
+                Some(Err(_)) => vec![crate::frontend::diag::KconfigError::plain(
+                    "",
+                    "internal error while checking the model",
+                )],
+            };
+            for e in &errors {
+                eprintln!("{}", e.c_style());
+            }
+            errors.is_empty()
+        };
+        match execute(k, &args.mode, &ctx, &mut checks_pass) {
+            Ok(code) => code,
+            // conf would have stopped at the model's errors before this one.
+            Err(_) if !checks_pass() => 1,
+            Err(msg) => {
+                eprintln!("{msg}");
+                1
+            }
         }
-    };
+    });
     // The process ends here: freeing the model would only cost time.
     std::mem::forget(loaded.kconfig);
     code
@@ -239,18 +265,31 @@ fn search_dirs(env: &HashMap<String, String>) -> Vec<PathBuf> {
     v
 }
 
-fn execute(k: &Kconfig, mode: &Mode, ctx: &Context) -> Result<i32, String> {
+/// Runs a conf mode. Reading and evaluating the input configuration is
+/// silent; `checks_pass` is asked before anything is shown or written
+/// (false: the model is unusable, exit 1).
+fn execute(
+    k: &Kconfig,
+    mode: &Mode,
+    ctx: &Context,
+    checks_pass: &mut dyn FnMut() -> bool,
+) -> Result<i32, String> {
     let prefix = Prefix(ctx.var("CONFIG_").unwrap_or("CONFIG_").to_string());
     let warn_unknown = ctx.var("KCONFIG_WARN_UNKNOWN_SYMBOLS").is_some();
     let config_name = ctx.var("KCONFIG_CONFIG").unwrap_or(".config").to_string();
     let mut ev = Evaluator::new(k);
+    // What reading the inputs has to say, shown once the checks pass.
+    let input_messages: std::cell::RefCell<Vec<(bool, String)>> = Default::default();
     let mut conf_warnings = 0usize;
     let mut report_warnings = |name: &str, r: &crate::eval::config::ReadReport| {
         for w in &r.warnings {
-            eprintln!("{name}:{}:warning: {}", w.line, w.message);
+            input_messages
+                .borrow_mut()
+                .push((true, format!("{name}:{}:warning: {}", w.line, w.message)));
         }
         conf_warnings += r.warnings.len();
     };
+    let stdout_message = |m: String| input_messages.borrow_mut().push((false, m));
 
     match mode {
         Mode::DefConfig(file) => {
@@ -277,7 +316,9 @@ fn execute(k: &Kconfig, mode: &Mode, ctx: &Context) -> Result<i32, String> {
             } else if let Some(list) = ctx.var("KCONFIG_DEFCONFIG_LIST") {
                 for name in list.split_whitespace() {
                     if let Some(text) = ctx.read(name) {
-                        ctx.message(&format!("using defaults found in {name}"));
+                        if !ctx.silent {
+                            stdout_message(format!("#\n# using defaults found in {name}\n#"));
+                        }
                         let r = ev.read_config(&text, &prefix, warn_unknown);
                         report_warnings(name, &r);
                         ev.calc_all();
@@ -317,6 +358,16 @@ fn execute(k: &Kconfig, mode: &Mode, ctx: &Context) -> Result<i32, String> {
                     report_warnings(name, &r);
                 }
             }
+        }
+    }
+    if !checks_pass() {
+        return Ok(1);
+    }
+    for (to_stderr, m) in input_messages.take() {
+        if to_stderr {
+            eprintln!("{m}");
+        } else {
+            crate::outln!("{m}");
         }
     }
     if conf_warnings > 0 && ctx.var("KCONFIG_WERROR").is_some() {

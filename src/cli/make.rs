@@ -85,6 +85,7 @@ pub fn load_for_command(
     let options = crate::frontend::parser::ParseOptions {
         menu_structure,
         old_syntax: args.old_syntax,
+        ..Default::default()
     };
     match crate::tree::load_modified(&tree, "Kconfig", env, policy, &[], options, modified) {
         Ok(loaded) => Ok((tree, loaded)),

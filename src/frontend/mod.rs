@@ -3,6 +3,7 @@
 pub mod diag;
 pub mod lexer;
 pub mod parser;
+pub mod prefetch;
 pub mod preprocess;
 pub mod shell;
 pub mod source;

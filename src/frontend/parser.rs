@@ -5,7 +5,7 @@
 use super::diag::{KconfigError, KconfigErrors};
 use super::lexer::{LexWarning, Lexer, Text, Tok, Token};
 use super::preprocess::{Flavor, MacroOutput, Preprocessor};
-use super::source::{read_text, Loc, SourceMap};
+use super::source::{read_text, Loc, SearchPath, SourceMap};
 use crate::model::{
     CmpOp, Expr, ExprId, Kconfig, MenuId, MenuKind, MenuNode, PropId, PropKind, Property, SymId,
     SymType,
@@ -14,19 +14,31 @@ use std::path::{Path, PathBuf};
 
 /// Where `source` looks for files: each directory in turn (the C tool tries
 /// the current directory, then `$srctree`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct FileResolver {
     pub search_dirs: Vec<PathBuf>,
     /// Extra in-memory files by name (used for overlays); checked first.
     pub overlays: Vec<(String, String)>,
+    /// Files being read ahead on another thread (see `prefetch`).
+    pub prefetch: Option<std::sync::Arc<super::prefetch::Prefetch>>,
+    /// `search_dirs` with their listings, made on first use (leave it to
+    /// `Default`).
+    pub search: std::sync::OnceLock<SearchPath>,
 }
 
 impl FileResolver {
     pub fn in_tree(tree: &Path) -> Self {
         FileResolver {
             search_dirs: vec![tree.to_path_buf()],
-            overlays: Vec::new(),
+            ..Default::default()
         }
+    }
+
+    fn read(&self, path: &Path) -> std::io::Result<std::sync::Arc<str>> {
+        if let Some(text) = self.prefetch.as_ref().and_then(|p| p.take(path)) {
+            return Ok(text);
+        }
+        read_text(path)
     }
 
     fn open(&self, name: &str) -> Option<(PathBuf, std::sync::Arc<str>)> {
@@ -35,11 +47,13 @@ impl FileResolver {
         }
         let p = Path::new(name);
         if p.is_absolute() {
-            return read_text(p).ok().map(|t| (p.to_path_buf(), t));
+            return self.read(p).ok().map(|t| (p.to_path_buf(), t));
         }
-        for dir in &self.search_dirs {
-            let full = dir.join(name);
-            if let Ok(t) = read_text(&full) {
+        let search = self
+            .search
+            .get_or_init(|| SearchPath::new(self.search_dirs.clone()));
+        for full in search.candidates(name) {
+            if let Ok(t) = self.read(&full) {
                 return Some((full, t));
             }
         }
@@ -107,6 +121,10 @@ pub struct ParseOptions {
     /// unquoted `source` file name), for old text such as grsecurity's.
     /// Off by default: 6.x trees are read exactly as 6.x reads them.
     pub old_syntax: bool,
+    /// Leave [`final_checks`] to the caller, who can run them on another
+    /// thread while it starts evaluating (and must not use the model for
+    /// anything observable before they pass).
+    pub defer_final_checks: bool,
 }
 
 impl Default for ParseOptions {
@@ -114,6 +132,7 @@ impl Default for ParseOptions {
         ParseOptions {
             menu_structure: true,
             old_syntax: false,
+            defer_final_checks: false,
         }
     }
 }
@@ -201,10 +220,9 @@ pub fn parse_with(
             k.menus[k.root.0 as usize].prompt = Some(PropId(p as u32));
         }
         crate::model::finalize::finalize(&mut k, &mut warnings);
-        if let Err(e) = crate::model::depgraph::check_recursion(&k) {
-            errors.push(KconfigError::plain("", e));
+        if !options.defer_final_checks {
+            errors.extend(final_checks(&k));
         }
-        errors.extend(crate::model::finalize::check_choices(&k));
     }
     if errors.is_empty() {
         Ok((
@@ -217,6 +235,17 @@ pub fn parse_with(
     } else {
         Err(KconfigErrors { errors })
     }
+}
+
+/// The checks of a whole finalized model that make a tree unusable:
+/// recursive dependencies and malformed choices, in the C tool's order.
+pub fn final_checks(k: &Kconfig) -> Vec<KconfigError> {
+    let mut errors = Vec::new();
+    if let Err(e) = crate::model::depgraph::check_recursion(k) {
+        errors.push(KconfigError::plain("", e));
+    }
+    errors.extend(crate::model::finalize::check_choices(k));
+    errors
 }
 
 impl Parser<'_> {

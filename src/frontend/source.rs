@@ -64,10 +64,92 @@ impl SourceMap {
 
 /// Reads a Kconfig file as text. Kconfig files are UTF-8 in practice; other
 /// bytes are replaced rather than rejected, as the C lexer is byte-oriented.
+/// A tree has some 1,600 of them, so each costs just open, reads and close:
+/// into a buffer kept per thread, without asking for the file's size first.
 pub fn read_text(path: &Path) -> std::io::Result<Arc<str>> {
-    let bytes = std::fs::read(path)?;
-    Ok(match String::from_utf8(bytes) {
-        Ok(s) => Arc::from(s),
-        Err(e) => Arc::from(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    use std::io::Read;
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let mut file = std::fs::File::open(path)?;
+    BUFFER.with(|buffer| {
+        let mut buffer = buffer.borrow_mut();
+        // Plain reads until end of file: `read_to_end` on a file would ask
+        // for its size and position first (two more system calls).
+        buffer.clear();
+        buffer.resize(1 << 18, 0);
+        let mut len = 0;
+        loop {
+            if len == buffer.len() {
+                let grown = buffer.len() * 2;
+                buffer.resize(grown, 0);
+            }
+            match file.read(&mut buffer[len..]) {
+                Ok(0) => break,
+                Ok(n) => len += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        buffer.truncate(len);
+        Ok(match std::str::from_utf8(&buffer) {
+            Ok(s) => Arc::from(s),
+            Err(_) => Arc::from(String::from_utf8_lossy(&buffer).into_owned()),
+        })
     })
+}
+
+/// Directories searched in order for a relative file name (the C tool
+/// tries the current directory, then `$srctree`). Each directory's
+/// top-level names are listed once: a name whose first component is not
+/// among them cannot be there, which spares a failed open per file.
+#[derive(Debug, Default)]
+pub struct SearchPath {
+    pub dirs: Vec<PathBuf>,
+    listings: std::sync::OnceLock<Vec<Option<std::collections::HashSet<std::ffi::OsString>>>>,
+}
+
+impl Clone for SearchPath {
+    fn clone(&self) -> Self {
+        SearchPath::new(self.dirs.clone())
+    }
+}
+
+impl SearchPath {
+    pub fn new(dirs: Vec<PathBuf>) -> Self {
+        SearchPath {
+            dirs,
+            listings: Default::default(),
+        }
+    }
+
+    /// Where `name` may be, in search order.
+    pub fn candidates<'a>(&'a self, name: &'a str) -> impl Iterator<Item = PathBuf> + 'a {
+        let first = match Path::new(name).components().next() {
+            Some(std::path::Component::Normal(c)) => Some(c),
+            _ => None,
+        };
+        let listings = self.listings.get_or_init(|| {
+            self.dirs
+                .iter()
+                .map(|d| {
+                    std::fs::read_dir(d).ok().map(|entries| {
+                        entries
+                            .filter_map(|e| e.ok().map(|e| e.file_name()))
+                            .collect()
+                    })
+                })
+                .collect()
+        });
+        self.dirs
+            .iter()
+            .zip(listings)
+            .filter_map(move |(dir, listing)| {
+                let possible = match (first, listing) {
+                    (Some(first), Some(names)) => names.contains(first),
+                    _ => true,
+                };
+                possible.then(|| dir.join(name))
+            })
+    }
 }

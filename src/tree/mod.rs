@@ -283,10 +283,31 @@ pub fn load_modified(
     let mut resolver = FileResolver {
         search_dirs: extra_dirs.to_vec(),
         overlays: modified.files,
+        ..Default::default()
     };
     resolver.search_dirs.push(tree.to_path_buf());
+    resolver.prefetch = Some(crate::frontend::prefetch::Prefetch::start(
+        top,
+        resolver.search_dirs.clone(),
+        env.clone(),
+    ));
+    load_from(top, &resolver, env, shell, options)
+}
+
+/// Parses `top` as `resolver` finds files.
+fn load_from(
+    top: &str,
+    resolver: &FileResolver,
+    env: HashMap<String, String>,
+    shell: ShellPolicy,
+    options: ParseOptions,
+) -> Result<Loaded, KconfigErrors> {
     let mut pp = Preprocessor::new(env, shell);
-    let (kconfig, report) = parse_with(top, &resolver, &mut pp, options)?;
+    let parsed = parse_with(top, resolver, &mut pp, options);
+    if let Some(p) = &resolver.prefetch {
+        p.stop();
+    }
+    let (kconfig, report) = parsed?;
     Ok(Loaded {
         kconfig,
         report,
@@ -317,12 +338,13 @@ pub fn load_grsecurity_model(
                 include_str!("../../kconfig-data/grsecurity/Kconfig").to_string(),
             ),
         ],
+        ..Default::default()
     };
-    let mut pp = Preprocessor::new(HashMap::new(), ShellPolicy::Deny);
-    let (kconfig, report) = parse_with(GRSECURITY_MODEL, &resolver, &mut pp, options)?;
-    Ok(Loaded {
-        kconfig,
-        report,
-        shell: pp.shell,
-    })
+    load_from(
+        GRSECURITY_MODEL,
+        &resolver,
+        HashMap::new(),
+        ShellPolicy::Deny,
+        options,
+    )
 }
