@@ -3,7 +3,9 @@
 //!
 //! Data flows one way: [`frontend`] (lexer, preprocessor, parser) builds the
 //! [`model`] (symbols, menus, expressions, dependency graph), which the exact
-//! [`eval`]uator reads. The CLI ([`cli`]) only wires these together.
+//! [`eval`]uator reads; the [`sat`] layer encodes it, [`nixos`] judges NixOS
+//! kernel options and rule packs with both, and [`tree`] finds, patches and
+//! unpacks kernel trees. The CLI ([`cli`]) only wires these together.
 
 // Errors carry a rendered source snippet for miette; they are built only on
 // the failure path, so their size does not matter.
@@ -15,5 +17,6 @@ pub mod fasthash;
 pub mod frontend;
 pub mod model;
 pub mod nixos;
+pub mod rng;
 pub mod sat;
 pub mod tree;

@@ -99,3 +99,30 @@ fn malformed_requests_exit_2_with_their_line() {
     let (code, _) = check(&[], "KEXEC maybe\n");
     assert_eq!(code, 2);
 }
+
+/// A value that only a `select` from an option nobody set can give: possible
+/// (SAT), but conf's result for the lines as written does not have it, as
+/// nixpkgs would find after a build ("option not set correctly").
+#[test]
+fn possible_only_with_other_lines_is_said_so() {
+    let (code, json) = check(&[], "BCH y\nKEXEC n\n");
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(json["satisfiable"], true);
+    let bch = &json["results"][0];
+    assert_eq!(bch["achieved"], true, "{json}");
+    assert_eq!(bch["needs_other_changes"], true, "{json}");
+    assert!(!bch["explanation"]
+        .as_array()
+        .expect("explanation")
+        .is_empty());
+    assert!(json["results"][1].get("needs_other_changes").is_none());
+    // A fix that keeps both lines sets what makes conf select BCH.
+    let fixes = json["fixes"].as_array().expect("fixes");
+    assert!(
+        fixes.iter().any(|f| {
+            f["drop_lines"].as_array().is_some_and(|d| d.is_empty())
+                && f["set_config"].as_array().is_some_and(|s| !s.is_empty())
+        }),
+        "{json}"
+    );
+}

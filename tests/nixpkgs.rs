@@ -91,22 +91,11 @@ fn c_verdict(arch: &str, label: &str, text: &str, options: Options) -> Vec<Strin
         .collect()
 }
 
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % n.max(1)
-    }
-}
-
 /// An answers file drawn from the tree's symbols: y/n/m answers (some
 /// optional), values for int/hex/string symbols (some out of range or
 /// without 0x), unknown names, comments, repeated names.
 fn generated(k: &Kconfig, seed: u64, lines: usize) -> String {
-    let mut rng = Rng(seed);
+    let mut rng = kconfig_sat::rng::Lcg(seed);
     let symbols: Vec<_> = k
         .config_symbols()
         .filter(|&s| k.sym(s).ty != SymType::Unknown)
@@ -219,6 +208,27 @@ fn compare(arch: &str, cases: Vec<(String, String, Options)>) {
     eprintln!("{arch}: {} answers files agree: {kinds:?}", results.len());
 }
 
+/// Generated answers files, one per seed, with nixpkgs options varied.
+fn generated_cases(
+    k: &Kconfig,
+    seeds: std::ops::RangeInclusive<u64>,
+) -> Vec<(String, String, Options)> {
+    seeds
+        .map(|seed| {
+            let options = Options {
+                auto_modules: seed % 3 == 0,
+                prefer_builtin: seed % 6 == 0,
+                ignore_config_errors: seed % 5 == 0,
+            };
+            (
+                format!("generated-{seed}"),
+                generated(k, seed, 5 + (seed as usize % 30)),
+                options,
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn corpus_matches_the_kernel_x86_64() {
     let k = load_tree("x86_64");
@@ -235,18 +245,20 @@ fn corpus_matches_the_kernel_x86_64() {
     for (n, t) in corpus_files().into_iter().take(6) {
         cases.push((format!("{n} (autoModules)"), t, auto));
     }
-    for seed in 1..=40u64 {
-        let options = Options {
-            auto_modules: seed % 3 == 0,
-            prefer_builtin: seed % 6 == 0,
-            ignore_config_errors: seed % 5 == 0,
-        };
-        cases.push((
-            format!("generated-{seed}"),
-            generated(&k, seed, 5 + (seed as usize % 30)),
-            options,
-        ));
-    }
+    cases.extend(generated_cases(&k, 1..=40));
     assert!(cases.len() >= 60, "{} answers files", cases.len());
     compare("x86_64", cases);
+}
+
+/// The same verdicts on arm64, whose defconfig starts from other choices
+/// (and has no x86 options, so the hand-written files meet unused options).
+#[test]
+fn corpus_matches_the_kernel_arm64() {
+    let k = load_tree("arm64");
+    let mut cases: Vec<(String, String, Options)> = corpus_files()
+        .into_iter()
+        .map(|(n, t)| (n, t, Options::default()))
+        .collect();
+    cases.extend(generated_cases(&k, 101..=112));
+    compare("arm64", cases);
 }

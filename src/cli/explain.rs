@@ -197,25 +197,22 @@ pub fn explain(
     fix_count: usize,
     json: bool,
 ) -> i32 {
-    let (root, loaded) = match super::make::load_for_command("explain", tree, true) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let k = &loaded.kconfig;
     let base_spec = match config {
         Some(path) => path.display().to_string(),
         None => request_args.base.clone(),
     };
-    let base = match super::sat_cmds::base_config(k, &root, &tree.arch, &base_spec) {
-        Ok(b) => b,
+    let super::sat_cmds::Session {
+        loaded,
+        input: super::sat_cmds::RequestInput {
+            mut requests, bad, ..
+        },
+        base,
+        constraints,
+    } = match super::sat_cmds::start_session("explain", tree, request_args, &base_spec, rule_args) {
+        Ok(s) => s,
         Err(code) => return code,
     };
-    let super::sat_cmds::RequestInput {
-        mut requests, bad, ..
-    } = match super::sat_cmds::read_requests(k, &request_args.files, &request_args.set) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+    let k = &loaded.kconfig;
     if bad.iter().any(|b| b.is_input_error) {
         eprintln!("kconfig-sat explain: fix the malformed request lines first");
         return 2;
@@ -231,10 +228,6 @@ pub fn explain(
             }
         );
         return 2;
-    };
-    let constraints = match super::sat_cmds::rule_constraints("explain", k, rule_args, &requests) {
-        Ok(c) => c,
-        Err(code) => return code,
     };
     // The configuration explained: conf's result for the base and requests.
     let context: Vec<_> = requests.iter().map(|r| (r.sym, r.wanted.text())).collect();

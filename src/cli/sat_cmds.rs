@@ -46,8 +46,6 @@ pub fn dimacs(args: &TreeArgs, output: Option<&Path>) -> i32 {
     }
 }
 
-/// `kconfig-sat check`: can the requested values hold together?
-/// `base`: "defconfig" (the arch's) or a `.config` path.
 /// The constraints of the rule packs named, under the facts given; the
 /// requests' y values count as the user's answers.
 pub fn rule_constraints(
@@ -71,6 +69,41 @@ pub fn rule_constraints(
         .collect())
 }
 
+/// What check, solve and explain start from: the tree (loaded with its
+/// menu structure, for explanations), the requests, the base configuration
+/// as conf writes it, and the rules as constraints.
+pub(crate) struct Session {
+    pub loaded: crate::tree::Loaded,
+    pub input: RequestInput,
+    pub base: String,
+    pub constraints: Vec<crate::sat::constraint::Constraint>,
+}
+
+/// Builds a [`Session`]; `base` is "defconfig" (the arch's) or a `.config`
+/// path. On failure the message has been printed and the exit status is
+/// returned.
+pub(crate) fn start_session(
+    command: &str,
+    tree: &TreeArgs,
+    requests: &RequestArgs,
+    base: &str,
+    rules: &RuleArgs,
+) -> Result<Session, i32> {
+    let (root, loaded) = super::make::load_for_command(command, tree, true)?;
+    let k = &loaded.kconfig;
+    let input = read_requests(k, &requests.files, &requests.set)?;
+    let base = base_config(k, &root, &tree.arch, base)?;
+    let constraints = rule_constraints(command, k, rules, &input.requests)?;
+    Ok(Session {
+        loaded,
+        input,
+        base,
+        constraints,
+    })
+}
+
+/// `kconfig-sat check`: can the requested values hold together (and with
+/// the rules)? `--base`: "defconfig" (the arch's) or a `.config` path.
 pub fn check(
     tree: &TreeArgs,
     requests: &RequestArgs,
@@ -79,23 +112,16 @@ pub fn check(
     json: bool,
 ) -> i32 {
     use crate::sat::check::check_with_rules as run_check;
-    let (root, loaded) = match super::make::load_for_command("check", tree, true) {
-        Ok(l) => l,
+    let Session {
+        loaded,
+        input,
+        base,
+        constraints,
+    } = match start_session("check", tree, requests, &requests.base, rules) {
+        Ok(s) => s,
         Err(code) => return code,
     };
     let k = &loaded.kconfig;
-    let input = match read_requests(k, &requests.files, &requests.set) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    let base = match base_config(k, &root, &tree.arch, &requests.base) {
-        Ok(b) => b,
-        Err(code) => return code,
-    };
-    let constraints = match rule_constraints("check", k, rules, &input.requests) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
     let mut report = run_check(
         k,
         &input.requests,
@@ -137,6 +163,24 @@ fn human_report(report: &crate::sat::check::CheckReport, input: &RequestInput) -
     }
     let mut shown_conflicts: Vec<Vec<usize>> = Vec::new();
     for (i, r) in report.results.iter().enumerate() {
+        if r.achieved && r.needs_other_changes {
+            out.push_str(&super::explain::wrap(
+                &format!(
+                    "{}:{}: {}: possible, but not as written: conf gives {} other lines are needed (see the fixes)",
+                    r.file,
+                    r.line,
+                    r.text,
+                    r.explanation
+                        .first()
+                        .map(|s| format!("{};", s.value))
+                        .unwrap_or_else(|| "another value;".to_string())
+                ),
+                "",
+                "    ",
+            ));
+            out.push_str(&render_steps(&r.explanation, 4));
+            continue;
+        }
         if r.achieved {
             out.push_str(&super::explain::wrap(
                 &format!("{}:{}: {}: ok", r.file, r.line, r.text),
@@ -199,14 +243,24 @@ fn human_report(report: &crate::sat::check::CheckReport, input: &RequestInput) -
     }
     out.push_str(&render_fixes(&report.fixes, &input.requests));
     let held = report.results.iter().filter(|r| r.achieved).count();
+    let not_as_written = report
+        .results
+        .iter()
+        .filter(|r| r.needs_other_changes)
+        .count();
     out.push_str(&format!(
-        "{held} of {} requests hold together{}.\n",
+        "{held} of {} requests hold together{}{}.\n",
         report.results.len()
             + report
                 .bad_lines
                 .iter()
                 .filter(|b| !b.is_input_error)
                 .count(),
+        if not_as_written > 0 {
+            format!(" ({not_as_written} only with other lines)")
+        } else {
+            String::new()
+        },
         if report.bad_lines.iter().any(|b| b.is_input_error) {
             "; fix the malformed lines"
         } else {
@@ -429,20 +483,16 @@ pub fn solve(
     fragment_out: Option<&Path>,
 ) -> i32 {
     use crate::sat::solve::{config_line, nixos_line, solve_with_rules, How};
-    let (root, loaded) = match super::make::load_for_command("solve", tree, true) {
-        Ok(l) => l,
+    let Session {
+        loaded,
+        input: RequestInput { requests, bad, .. },
+        base,
+        constraints,
+    } = match start_session("solve", tree, request_args, &request_args.base, rule_args) {
+        Ok(s) => s,
         Err(code) => return code,
     };
     let k = &loaded.kconfig;
-    let RequestInput { requests, bad, .. } =
-        match read_requests(k, &request_args.files, &request_args.set) {
-            Ok(r) => r,
-            Err(code) => return code,
-        };
-    let base = match base_config(k, &root, &tree.arch, &request_args.base) {
-        Ok(b) => b,
-        Err(code) => return code,
-    };
     if !bad.is_empty() {
         let report = crate::sat::check::check(k, &requests, bad.clone(), None);
         let input = RequestInput {
@@ -454,10 +504,6 @@ pub fn solve(
         eprintln!("nothing written");
         return report.exit_code().max(1);
     }
-    let constraints = match rule_constraints("solve", k, rule_args, &requests) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
     let Some(solution) = solve_with_rules(k, &requests, &base, &constraints) else {
         let mut report = crate::sat::check::check_with_rules(
             k,

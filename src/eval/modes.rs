@@ -50,7 +50,7 @@ impl Evaluator<'_> {
     /// result differs from the C tool's for the same seed (as documented).
     pub fn set_all_random(&mut self, seed: u64, p_bool_y: u32, p_tri_y: u32, p_tri_m: u32) {
         let k = self.k;
-        let mut rng = SplitMix(seed);
+        let mut rng = crate::rng::SplitMix(seed);
         for m in k.menus_below(k.root) {
             let node = k.menu(m);
             let Some(s) = node.sym else { continue };
@@ -67,7 +67,7 @@ impl Evaluator<'_> {
                 if members.is_empty() {
                     continue;
                 }
-                let pick = members[(rng.next() % members.len() as u64) as usize];
+                let pick = members[(rng.next_u64() % members.len() as u64) as usize];
                 for &mem in &members {
                     self.set_user_raw(
                         mem,
@@ -76,7 +76,7 @@ impl Evaluator<'_> {
                 }
                 continue;
             }
-            let roll = (rng.next() % 100) as u32;
+            let roll = (rng.next_u64() % 100) as u32;
             let v = if sym.ty == SymType::Tristate {
                 if roll < p_tri_y {
                     Tri::Yes
@@ -93,17 +93,5 @@ impl Evaluator<'_> {
             self.set_user_raw(s, UserValue::Tri(v));
         }
         self.clear_all_valid();
-    }
-}
-
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
     }
 }

@@ -40,6 +40,10 @@ pub struct RequestResult {
     pub symbol: String,
     pub wanted: String,
     pub achieved: bool,
+    /// It can hold, but conf's result for the base and the requests does
+    /// not have it: other lines are needed (see the fixes).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub needs_other_changes: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<Category>,
     /// Lines of the other requests in a minimal conflicting set.
@@ -114,7 +118,10 @@ impl CheckReport {
     pub fn exit_code(&self) -> i32 {
         if self.bad_lines.iter().any(|b| b.is_input_error) {
             2
-        } else if self.results.iter().any(|r| !r.achieved)
+        } else if self
+            .results
+            .iter()
+            .any(|r| !r.achieved || r.needs_other_changes)
             || !self.bad_lines.is_empty()
             || self.rules.iter().any(|r| !r.holds())
         {
@@ -156,7 +163,7 @@ fn on_base<'k>(
         .iter()
         .map(|&i| (requests[i].sym, requests[i].wanted.text()))
         .collect();
-    let (_, mut ev) = super::solve::apply(k, base, &wanted);
+    let mut ev = super::solve::evaluate(k, base, &wanted);
     let held = wanted
         .iter()
         .map(|(s, v)| ev.string_value(*s) == *v)
@@ -361,6 +368,18 @@ pub fn check_with_rules(
             }
         }
     }
+    // Requests that can hold but that conf, given only the achievable
+    // requests, does not bring about: other lines are needed (the fixes
+    // say which).
+    if let Some(base) = base {
+        let achievable: Vec<usize> = (0..requests.len())
+            .filter(|&i| results[i].achieved)
+            .collect();
+        let held = held_on_base(k, requests, &achievable, base);
+        for (&i, held) in achievable.iter().zip(held) {
+            results[i].needs_other_changes = !held;
+        }
+    }
     CheckReport {
         schema: 1,
         satisfiable: results.iter().all(|r| r.achieved),
@@ -381,6 +400,7 @@ fn achieved(k: &Kconfig, r: &Request) -> RequestResult {
         symbol: k.sym(r.sym).name.clone(),
         wanted: r.wanted.text(),
         achieved: true,
+        needs_other_changes: false,
         category: None,
         conflicts_with: Vec::new(),
         conflicts_with_rules: Vec::new(),
@@ -406,13 +426,14 @@ pub fn explain_rejections(
     fix_count: usize,
     constraints: &[Constraint],
 ) {
-    if report.results.iter().all(|r| r.achieved) && report.rules.iter().all(|r| r.holds()) {
+    let needs_changes = |r: &RequestResult| !r.achieved || r.needs_other_changes;
+    if !report.results.iter().any(needs_changes) && report.rules.iter().all(|r| r.holds()) {
         return;
     }
     let context: Vec<_> = requests.iter().map(|r| (r.sym, r.wanted.text())).collect();
     let (_, mut ev) = super::solve::apply(k, base, &context);
     for (result, r) in report.results.iter_mut().zip(requests) {
-        if !result.achieved {
+        if needs_changes(result) {
             result.explanation = super::explain::why(&mut ev, r.sym, Some(&r.wanted.text()));
         }
     }
@@ -427,7 +448,7 @@ pub fn explain_rejections(
             }
         }
     }
-    if report.results.iter().any(|r| !r.achieved) {
+    if report.results.iter().any(needs_changes) {
         report.fixes = super::fix::fixes(k, requests, &[], base, fix_count);
         if !constraints.is_empty() {
             let blocked: Vec<usize> = report

@@ -303,7 +303,7 @@ pub fn meeting_constraints(
     blocked: &[usize],
 ) -> Vec<Fix> {
     let meets = |lines: &[(SymId, String)]| {
-        let (_, mut ev) = apply(k, base, lines);
+        let mut ev = super::solve::evaluate(k, base, lines);
         lines.iter().all(|(s, v)| ev.string_value(*s) == *v)
             && constraints.iter().all(|c| c.holds(&mut ev))
     };
@@ -355,7 +355,7 @@ impl Fix {
 
 /// Whether every line holds once all are set on `base` through conf.
 pub fn all_hold(k: &Kconfig, base: &str, lines: &[(SymId, String)]) -> bool {
-    let (_, mut ev) = apply(k, base, lines);
+    let mut ev = super::solve::evaluate(k, base, lines);
     lines.iter().all(|(s, v)| ev.string_value(*s) == *v)
 }
 

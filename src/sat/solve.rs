@@ -74,16 +74,22 @@ pub fn apply<'k>(
     base: &str,
     overrides: &[(SymId, String)],
 ) -> (String, Evaluator<'k>) {
-    let prefix = Prefix::default();
+    let mut ev = evaluate(k, base, overrides);
+    let text = ev.write_config(&Prefix::default());
+    (text, ev)
+}
+
+/// [`apply`] without writing the `.config`: values are computed on demand,
+/// as conf computes them, for callers that only read a few.
+pub fn evaluate<'k>(k: &'k Kconfig, base: &str, overrides: &[(SymId, String)]) -> Evaluator<'k> {
     let mut ev = Evaluator::new(k);
-    ev.read_config(base, &prefix, false);
+    ev.read_config(base, &Prefix::default(), false);
     for (s, v) in overrides {
         ev.set_user_raw(*s, user_value(k, *s, v));
         ev.prioritise_choice_member(*s);
     }
     ev.clear_all_valid();
-    let text = ev.write_config(&prefix);
-    (text, ev)
+    ev
 }
 
 /// The lines that, set on `base` through conf, give `target`: `wanted`,
