@@ -76,8 +76,10 @@ pub fn read_text(path: &Path) -> std::io::Result<Arc<str>> {
         let mut buffer = buffer.borrow_mut();
         // Plain reads until end of file: `read_to_end` on a file would ask
         // for its size and position first (two more system calls).
-        buffer.clear();
-        buffer.resize(1 << 18, 0);
+        // The buffer keeps its length between files: only growth zeroes.
+        if buffer.len() < 1 << 18 {
+            buffer.resize(1 << 18, 0);
+        }
         let mut len = 0;
         loop {
             if len == buffer.len() {
@@ -91,10 +93,10 @@ pub fn read_text(path: &Path) -> std::io::Result<Arc<str>> {
                 Err(e) => return Err(e),
             }
         }
-        buffer.truncate(len);
-        Ok(match std::str::from_utf8(&buffer) {
+        let bytes = &buffer[..len];
+        Ok(match std::str::from_utf8(bytes) {
             Ok(s) => Arc::from(s),
-            Err(_) => Arc::from(String::from_utf8_lossy(&buffer).into_owned()),
+            Err(_) => Arc::from(String::from_utf8_lossy(bytes).into_owned()),
         })
     })
 }
