@@ -307,3 +307,81 @@ fn a_tarball_is_a_tree_through_the_cache() {
     assert_eq!(config(&from_dir), config(&again));
     let _ = std::fs::remove_dir_all(&cache);
 }
+
+/// The seed's "answer the automatic-configuration choices explicitly" rule:
+/// check reports it unanswered, solve's fragment answers it.
+#[test]
+fn explicit_answers_are_asked_for_and_given() {
+    let overlay = repo("kconfig-data/grsecurity/Kconfig");
+    let o = overlay.to_string_lossy();
+    let requests = [
+        "--set",
+        "GRKERNSEC y",
+        "--set",
+        "GRKERNSEC_CONFIG_AUTO y",
+        "--set",
+        "GRKERNSEC_CONFIG_SERVER y",
+    ];
+    let (code, out, err) = run(&[
+        &[
+            "check",
+            "--overlay",
+            &o,
+            "--rules",
+            "grsecurity",
+            "--format",
+            "json",
+        ][..],
+        &requests,
+    ]
+    .concat());
+    assert_eq!(code, 1, "{out}{err}");
+    let report = json(&out);
+    let rule = report["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .find(|r| r["id"] == "grsecurity/grsec-config-auto-explicit")
+        .expect("the explicit rule applies");
+    assert_eq!(rule["status"], "not_answered", "{out}");
+    // SERVER was answered: only the other two groups are asked for.
+    let text = rule["text"].as_str().expect("text");
+    assert!(
+        text.contains("GRKERNSEC_CONFIG_VIRT_NONE") && !text.contains("SERVER"),
+        "{text}"
+    );
+    let dir = workdir("solve-explicit");
+    let fragment = dir.join("fragment.config");
+    let (code, out, err) = run(&[
+        &["solve", "--overlay", &o, "--rules", "grsecurity", "-o"][..],
+        &[
+            &dir.join("solved.config").to_string_lossy(),
+            "--fragment",
+            &fragment.to_string_lossy(),
+        ],
+        &requests,
+    ]
+    .concat());
+    assert_eq!(code, 0, "{out}{err}");
+    let fragment = std::fs::read_to_string(&fragment).expect("fragment");
+    let answered = |names: &[&str]| {
+        names
+            .iter()
+            .any(|n| fragment.contains(&format!("CONFIG_{n}=y\n")))
+    };
+    assert!(
+        answered(&[
+            "GRKERNSEC_CONFIG_VIRT_NONE",
+            "GRKERNSEC_CONFIG_VIRT_GUEST",
+            "GRKERNSEC_CONFIG_VIRT_HOST"
+        ]),
+        "{fragment}"
+    );
+    assert!(
+        answered(&[
+            "GRKERNSEC_CONFIG_PRIORITY_PERF",
+            "GRKERNSEC_CONFIG_PRIORITY_SECURITY"
+        ]),
+        "{fragment}"
+    );
+}

@@ -207,12 +207,13 @@ pub fn explain(
             mut requests, bad, ..
         },
         base,
-        constraints,
+        rules,
     } = match super::sat_cmds::start_session("explain", tree, request_args, &base_spec, rule_args) {
         Ok(s) => s,
         Err(code) => return code,
     };
     let k = &loaded.kconfig;
+    let constraints = &rules.constraints;
     if bad.iter().any(|b| b.is_input_error) {
         eprintln!("kconfig-sat explain: fix the malformed request lines first");
         return 2;
@@ -260,13 +261,8 @@ pub fn explain(
         requests.retain(|r| r.sym != sym);
         let index = requests.len();
         requests.extend(target_requests);
-        let checked = crate::sat::check::check_with_rules(
-            k,
-            &requests,
-            Vec::new(),
-            Some(&base),
-            &constraints,
-        );
+        let checked =
+            crate::sat::check::check_with_rules(k, &requests, Vec::new(), Some(&base), constraints);
         if let Some(r) = checked.results.get(index) {
             report.conflicts_with_rules = r.conflicts_with_rules.clone();
             report.category = r.category;
@@ -308,7 +304,7 @@ pub fn explain(
                     &requests,
                     &base,
                     fixes,
-                    &constraints,
+                    constraints,
                     &blocked,
                 )
             };

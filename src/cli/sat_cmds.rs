@@ -48,12 +48,18 @@ pub fn dimacs(args: &TreeArgs, output: Option<&Path>) -> i32 {
 
 /// The constraints of the rule packs named, under the facts given; the
 /// requests' y values count as the user's answers.
-pub fn rule_constraints(
+pub(crate) struct Rules {
+    pub packs: Vec<crate::nixos::rules::Pack>,
+    pub facts: crate::nixos::rules::Facts,
+    pub constraints: Vec<crate::sat::constraint::Constraint>,
+}
+
+pub(crate) fn rule_constraints(
     command: &str,
     k: &crate::model::Kconfig,
     rules: &RuleArgs,
     requests: &[crate::sat::request::Request],
-) -> Result<Vec<crate::sat::constraint::Constraint>, i32> {
+) -> Result<Rules, i32> {
     let packs = rules.load(command)?;
     let facts = rules.facts(
         Vec::new(),
@@ -63,10 +69,26 @@ pub fn rule_constraints(
             .map(|r| k.sym(r.sym).name.clone())
             .collect(),
     );
-    Ok(packs
+    let constraints = packs
         .iter()
         .flat_map(|p| crate::nixos::rules::constraints(p, &facts))
-        .collect())
+        .collect();
+    Ok(Rules {
+        packs,
+        facts,
+        constraints,
+    })
+}
+
+impl Rules {
+    /// The rules whose `explicit` groups apply to `ev`'s configuration and
+    /// that the requests leave unanswered.
+    fn unanswered(&self, ev: &mut crate::eval::Evaluator) -> Vec<(String, Vec<Vec<String>>)> {
+        self.packs
+            .iter()
+            .flat_map(|p| crate::nixos::rules::unanswered(p, ev, &self.facts))
+            .collect()
+    }
 }
 
 /// What check, solve and explain start from: the tree (loaded with its
@@ -76,7 +98,7 @@ pub(crate) struct Session {
     pub loaded: crate::tree::Loaded,
     pub input: RequestInput,
     pub base: String,
-    pub constraints: Vec<crate::sat::constraint::Constraint>,
+    pub rules: Rules,
 }
 
 /// Builds a [`Session`]; `base` is "defconfig" (the arch's) or a `.config`
@@ -93,12 +115,12 @@ pub(crate) fn start_session(
     let k = &loaded.kconfig;
     let input = read_requests(k, &requests.files, &requests.set)?;
     let base = base_config(k, &root, &tree.arch, base)?;
-    let constraints = rule_constraints(command, k, rules, &input.requests)?;
+    let rules = rule_constraints(command, k, rules, &input.requests)?;
     Ok(Session {
         loaded,
         input,
         base,
-        constraints,
+        rules,
     })
 }
 
@@ -116,18 +138,19 @@ pub fn check(
         loaded,
         input,
         base,
-        constraints,
+        rules,
     } = match start_session("check", tree, requests, &requests.base, rules) {
         Ok(s) => s,
         Err(code) => return code,
     };
     let k = &loaded.kconfig;
+    let constraints = &rules.constraints;
     let mut report = run_check(
         k,
         &input.requests,
         input.bad.clone(),
         Some(&base),
-        &constraints,
+        constraints,
     );
     crate::sat::check::explain_rejections(
         k,
@@ -135,8 +158,30 @@ pub fn check(
         &input.requests,
         &base,
         fixes,
-        &constraints,
+        constraints,
     );
+    // Rules about the answers themselves, judged on conf's result.
+    if !rules.packs.is_empty() {
+        let lines: Vec<_> = input
+            .requests
+            .iter()
+            .map(|r| (r.sym, r.wanted.text()))
+            .collect();
+        let mut ev = crate::sat::solve::evaluate(k, &base, &lines);
+        for (id, groups) in rules.unanswered(&mut ev) {
+            report.rules.push(crate::sat::check::RuleResult {
+                id,
+                text: groups
+                    .iter()
+                    .map(|g| format!("one of {} answered y", g.join(", ")))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                status: crate::sat::check::RuleStatus::NotAnswered,
+                conflicts_with: Vec::new(),
+                explanation: Vec::new(),
+            });
+        }
+    }
     if json {
         crate::outln!(
             "{}",
@@ -233,6 +278,9 @@ fn human_report(report: &crate::sat::check::CheckReport, input: &RequestInput) -
                 format!("cannot hold together with {}", lines(&rule.conflicts_with))
             }
             RuleStatus::Impossible => "no configuration of this tree meets it".to_string(),
+            RuleStatus::NotAnswered => {
+                "not answered explicitly (kconfig-sat solve --rules adds the lines)".to_string()
+            }
         };
         out.push_str(&super::explain::wrap(
             &format!("rule {} ({}): {verdict}", rule.id, rule.text),
@@ -487,12 +535,13 @@ pub fn solve(
         loaded,
         input: RequestInput { requests, bad, .. },
         base,
-        constraints,
+        rules,
     } = match start_session("solve", tree, request_args, &request_args.base, rule_args) {
         Ok(s) => s,
         Err(code) => return code,
     };
     let k = &loaded.kconfig;
+    let constraints = &rules.constraints;
     if !bad.is_empty() {
         let report = crate::sat::check::check(k, &requests, bad.clone(), None);
         let input = RequestInput {
@@ -504,15 +553,10 @@ pub fn solve(
         eprintln!("nothing written");
         return report.exit_code().max(1);
     }
-    let Some(solution) = solve_with_rules(k, &requests, &base, &constraints) else {
-        let mut report = crate::sat::check::check_with_rules(
-            k,
-            &requests,
-            Vec::new(),
-            Some(&base),
-            &constraints,
-        );
-        crate::sat::check::explain_rejections(k, &mut report, &requests, &base, 3, &constraints);
+    let Some(mut solution) = solve_with_rules(k, &requests, &base, constraints) else {
+        let mut report =
+            crate::sat::check::check_with_rules(k, &requests, Vec::new(), Some(&base), constraints);
+        crate::sat::check::explain_rejections(k, &mut report, &requests, &base, 3, constraints);
         let input = RequestInput {
             requests: requests.clone(),
             bad: Vec::new(),
@@ -522,6 +566,29 @@ pub fn solve(
         eprintln!("the requests cannot hold together; nothing written");
         return 1;
     };
+    // Rules that ask for explicit answers get them: the member the solution
+    // has at y, as a line of its own (the configuration does not change).
+    if !rules.packs.is_empty() {
+        let mut solved = crate::eval::Evaluator::new(k);
+        solved.read_config(
+            &solution.config,
+            &crate::eval::config::Prefix::default(),
+            false,
+        );
+        for (_, groups) in rules.unanswered(&mut solved) {
+            for group in groups {
+                let chosen = group
+                    .iter()
+                    .filter_map(|n| k.lookup(n))
+                    .find(|&s| solved.string_value(s) == "y");
+                if let Some(s) = chosen {
+                    if !solution.fragment.iter().any(|(f, _)| *f == s) {
+                        solution.fragment.push((s, "y".to_string()));
+                    }
+                }
+            }
+        }
+    }
     if let Err(e) = super::fsutil::write_atomic(output, solution.config.as_bytes()) {
         eprintln!("kconfig-sat solve: {}: {e}", output.display());
         return 1;

@@ -155,18 +155,50 @@ pub fn constraints(pack: &Pack, facts: &Facts) -> Vec<Constraint> {
         .collect()
 }
 
+/// Whether rule `r` applies to `ev`'s configuration under `facts`.
+fn applies(r: &Rule, ev: &mut Evaluator, facts: &Facts) -> bool {
+    if !r.only_if.iter().all(|f| facts.holds(f)) || r.unless.iter().any(|f| facts.holds(f)) {
+        return false;
+    }
+    match &r.when {
+        Some(when) => matches!(parse_expr(when), Ok(e) if eval(&e, ev) != Tri::No),
+        None => true,
+    }
+}
+
+/// The `explicit` groups of `r` that apply to `ev`'s configuration and that
+/// the user's answers leave unanswered.
+fn unanswered_groups<'r>(r: &'r Rule, facts: &Facts) -> Vec<&'r Vec<String>> {
+    r.explicit
+        .iter()
+        .filter(|group| !group.iter().any(|n| facts.answered_y.contains(n)))
+        .collect()
+}
+
+/// Per rule of `pack` with `explicit` groups that applies: its id (as
+/// `pack/id`) and the groups the answers leave open.
+pub fn unanswered(
+    pack: &Pack,
+    ev: &mut Evaluator,
+    facts: &Facts,
+) -> Vec<(String, Vec<Vec<String>>)> {
+    pack.rules
+        .iter()
+        .filter(|r| !r.explicit.is_empty() && applies(r, ev, facts))
+        .filter_map(|r| {
+            let groups: Vec<Vec<String>> =
+                unanswered_groups(r, facts).into_iter().cloned().collect();
+            (!groups.is_empty()).then(|| (format!("{}/{}", pack.pack.name, r.id), groups))
+        })
+        .collect()
+}
+
 /// The rules of `pack` that `ev`'s configuration breaks.
 pub fn check(pack: &Pack, ev: &mut Evaluator, facts: &Facts) -> Vec<Violation> {
     let mut out = Vec::new();
     for r in &pack.rules {
-        if !r.only_if.iter().all(|f| facts.holds(f)) || r.unless.iter().any(|f| facts.holds(f)) {
+        if !applies(r, ev, facts) {
             continue;
-        }
-        if let Some(when) = &r.when {
-            match parse_expr(when) {
-                Ok(e) if eval(&e, ev) != Tri::No => {}
-                _ => continue,
-            }
         }
         let mut problems = Vec::new();
         let mut wanted = Vec::new();
@@ -178,13 +210,11 @@ pub fn check(pack: &Pack, ev: &mut Evaluator, facts: &Facts) -> Vec<Violation> {
                 }
             }
         }
-        for group in &r.explicit {
-            if !group.iter().any(|n| facts.answered_y.contains(n)) {
-                problems.push(format!(
-                    "answer one of {} with y explicitly",
-                    group.join(", ")
-                ));
-            }
+        for group in unanswered_groups(r, facts) {
+            problems.push(format!(
+                "answer one of {} with y explicitly",
+                group.join(", ")
+            ));
         }
         if !problems.is_empty() {
             out.push(Violation {

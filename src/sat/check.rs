@@ -92,6 +92,9 @@ pub enum RuleStatus {
     ConflictsWithRequests,
     /// No configuration of the tree meets it.
     Impossible,
+    /// It asks the requests to name one member of each of some groups
+    /// (with y) and they do not (the groups are in `text`).
+    NotAnswered,
 }
 
 #[derive(Debug, Clone, Serialize)]
