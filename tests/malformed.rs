@@ -138,3 +138,47 @@ fn library_errors_point_into_the_file() {
         "the diagnostic quotes the line:\n{rendered}"
     );
 }
+
+/// `--old-syntax`: 3.x's unquoted `source dir/Kconfig` is read (and a last
+/// line without its newline ends); without the option it is the syntax
+/// error 6.x's parser reports.
+#[test]
+fn old_syntax_reads_unquoted_source() {
+    use kconfig_sat::frontend::parser::{parse_with, FileResolver, ParseOptions};
+    use kconfig_sat::frontend::preprocess::Preprocessor;
+    use kconfig_sat::frontend::shell::ShellPolicy;
+    let load = |top: &str, old_syntax: bool| {
+        let resolver = FileResolver {
+            overlays: vec![
+                ("Kconfig".into(), top.into()),
+                (
+                    "grsecurity/Kconfig".into(),
+                    "config GRKERNSEC\n\tbool \"g\"\n".into(),
+                ),
+            ],
+            ..Default::default()
+        };
+        let mut pp = Preprocessor::new(HashMap::new(), ShellPolicy::Deny);
+        let options = ParseOptions {
+            old_syntax,
+            ..Default::default()
+        };
+        parse_with("Kconfig", &resolver, &mut pp, options)
+            .map(|(k, _)| k.lookup("GRKERNSEC").is_some())
+    };
+    assert_eq!(load("source grsecurity/Kconfig\n", true).ok(), Some(true));
+    // Without the final newline it ends as the quoted form does in 6.x.
+    assert_eq!(
+        load("source grsecurity/Kconfig", true).is_ok(),
+        load("source \"grsecurity/Kconfig\"", false).is_ok()
+    );
+    assert_eq!(
+        load("source grsecurity/Kconfig extra\n", true).ok(),
+        Some(true)
+    );
+    let err = load("source grsecurity/Kconfig\n", false).expect_err("6.x syntax");
+    assert!(
+        err.errors[0].message.contains("expected a quoted string"),
+        "{err}"
+    );
+}

@@ -5,7 +5,7 @@
 
 use kconfig_sat::eval::config::Prefix;
 use kconfig_sat::eval::Evaluator;
-use kconfig_sat::frontend::parser::{parse, FileResolver};
+use kconfig_sat::frontend::parser::{parse_with, FileResolver, ParseOptions};
 use kconfig_sat::frontend::preprocess::Preprocessor;
 use kconfig_sat::frontend::shell::ShellPolicy;
 use libfuzzer_sys::fuzz_target;
@@ -22,7 +22,9 @@ fuzz_target!(|data: &[u8]| {
     let mut env = HashMap::new();
     env.insert("ARCH".to_string(), "x86".to_string());
     let mut pp = Preprocessor::new(env, ShellPolicy::Deny);
-    if let Ok((k, _)) = parse("Kconfig", &resolver, &mut pp) {
+    // Half the inputs with 3.x syntax accepted (`--old-syntax`).
+    let options = ParseOptions { old_syntax: data.first().is_some_and(|b| b & 1 == 1), ..Default::default() };
+    if let Ok((k, _)) = parse_with("Kconfig", &resolver, &mut pp, options) {
         let mut ev = Evaluator::new(&k);
         let prefix = Prefix::default();
         let written = ev.write_config(&prefix);

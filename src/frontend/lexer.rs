@@ -548,7 +548,7 @@ impl Lexer {
                     });
                 }
                 Ok(Raw::DollarWord) => {
-                    pp.file_name = sources.name(cur.file).to_string();
+                    pp.set_file_name(sources.name(cur.file));
                     pp.line = cur.line;
                     let line_end = text[tok_start..]
                         .find('\n')
@@ -567,7 +567,7 @@ impl Lexer {
                 }
                 Ok(Raw::Quote) => {
                     let quote = text.as_bytes()[tok_start];
-                    pp.file_name = sources.name(cur.file).to_string();
+                    pp.set_file_name(sources.name(cur.file));
                     pp.line = cur.line;
                     let (value, end, warning) = lex_string(&text, tok_start + 1, quote, pp)
                         .map_err(|m| KconfigError::at(sources, loc, 1, m))?;
@@ -602,8 +602,14 @@ impl Lexer {
         };
         let start_loc = cur.loc_at(cur.pos);
         let start = cur.pos;
-        let end = walk_help(&cur.text, start, None);
-        cur.advance_to(end);
+        let walked = walk_help(&cur.text, start, None);
+        // The walk has counted the lines it passed.
+        if let Some(line_start) = walked.last_line_start {
+            cur.line += walked.newlines;
+            cur.line_start = line_start;
+        }
+        cur.pos = walked.end;
+        let end = walked.end;
         let tok = Token {
             tok: Tok::HelpText {
                 start: start as u32,
@@ -626,14 +632,24 @@ pub fn render_help(text: &str, start: usize) -> String {
     out
 }
 
+/// Where a help block ends, and the newlines before that point.
+struct HelpWalk {
+    end: usize,
+    newlines: u32,
+    /// Just after the last newline passed, if any.
+    last_line_start: Option<usize>,
+}
+
 /// Walks a help block from `start`, returning where ordinary input resumes:
 /// at the first non-blank line indented less than the block's first line, or
 /// after a line end followed by a line starting in column 1.
-fn walk_help(text: &str, start: usize, mut out: Option<&mut String>) -> usize {
+fn walk_help(text: &str, start: usize, mut out: Option<&mut String>) -> HelpWalk {
     let bytes = text.as_bytes();
     let mut first_indent = 0usize;
     let mut last_indent = 0usize;
     let mut pos = start;
+    let mut newlines = 0u32;
+    let mut last_line_start = None;
     let starts_in_column_1 =
         |next: Option<u8>| matches!(next, Some(c) if c != b' ' && c != b'\t' && c != b'\n');
     while pos < bytes.len() {
@@ -654,6 +670,8 @@ fn walk_help(text: &str, start: usize, mut out: Option<&mut String>) -> usize {
         if bytes[pos] == b'\n' {
             // A blank line.
             pos += 1;
+            newlines += 1;
+            last_line_start = Some(pos);
             if starts_in_column_1(bytes.get(pos).copied()) {
                 break;
             }
@@ -683,6 +701,8 @@ fn walk_help(text: &str, start: usize, mut out: Option<&mut String>) -> usize {
         pos = line_end;
         if pos < bytes.len() {
             pos += 1;
+            newlines += 1;
+            last_line_start = Some(pos);
             if starts_in_column_1(bytes.get(pos).copied()) {
                 break;
             }
@@ -691,7 +711,11 @@ fn walk_help(text: &str, start: usize, mut out: Option<&mut String>) -> usize {
             }
         }
     }
-    pos
+    HelpWalk {
+        end: pos,
+        newlines,
+        last_line_start,
+    }
 }
 
 /// The value of `NAME = value`: from the first non-blank character to the end

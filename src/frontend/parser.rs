@@ -768,13 +768,16 @@ impl Parser<'_> {
             return Ok(());
         };
         let entry = self.current_entry;
-        let name = self
-            .k
-            .menu(entry)
-            .sym
-            .map(|s| self.k.sym(s).display_name().to_string())
-            .unwrap_or_else(|| "<choice>".into());
+        // Named only in warnings.
+        let name = || {
+            self.k
+                .menu(entry)
+                .sym
+                .map(|s| self.k.sym(s).display_name().to_string())
+                .unwrap_or_else(|| "<choice>".into())
+        };
         if self.k.menu(entry).help.is_some() {
+            let name = name();
             self.warnings.push(format!(
                 "{}: warning: '{name}' defined with more than one help text -- only the last one will be used",
                 self.k.sources.file_line(t.loc)
@@ -787,6 +790,7 @@ impl Parser<'_> {
             .trim()
             .is_empty()
         {
+            let name = name();
             self.warnings.push(format!(
                 "{}: warning: '{name}' defined with blank help text",
                 self.k.sources.file_line(t.loc)
@@ -918,7 +922,7 @@ impl Parser<'_> {
                     .chars()
                     .take_while(|c| c.is_ascii_alphanumeric() || "_-/.".contains(*c))
                     .collect();
-                while !matches!(self.peek()?, Tok::Eol) {
+                while !matches!(self.peek()?, Tok::Eol | Tok::Eof) {
                     self.take()?;
                 }
                 name
@@ -976,7 +980,8 @@ impl Parser<'_> {
             _ => String::new(),
         };
         self.expect_eol()?;
-        self.pp.file_name = self.k.sources.name(name_tok.loc.file).to_string();
+        self.pp
+            .set_file_name(self.k.sources.name(name_tok.loc.file));
         self.pp.line = name_tok.loc.line;
         self.pp
             .add_variable(&name, &value, flavor)

@@ -71,12 +71,13 @@ impl Prefetch {
             let Some((path, text)) = self.read_first(&name, &search) else {
                 continue;
             };
-            let mut sourced: Vec<String> = sourced_names(&text, env);
+            // Hand the text over first: the parser may be waiting for it.
             if let Ok(mut state) = self.state.lock() {
-                state.ready.insert(path, Some(text));
+                state.ready.insert(path, Some(Arc::clone(&text)));
                 state.reading = None;
             }
             self.changed.notify_all();
+            let mut sourced: Vec<String> = sourced_names(&text, env);
             sourced.reverse();
             pending.extend(sourced);
         }

@@ -53,6 +53,14 @@ pub struct Preprocessor {
 }
 
 impl Preprocessor {
+    /// Sets the file being lexed (most tokens come from the same file as the
+    /// one before, so this rarely copies).
+    pub fn set_file_name(&mut self, name: &str) {
+        if self.file_name != name {
+            name.clone_into(&mut self.file_name);
+        }
+    }
+
     pub fn new(env: HashMap<String, String>, shell: ShellPolicy) -> Self {
         Preprocessor {
             vars: Default::default(),
