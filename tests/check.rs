@@ -126,3 +126,15 @@ fn possible_only_with_other_lines_is_said_so() {
         "{json}"
     );
 }
+
+/// Rules that all hold beside a request that needs other lines: the rules
+/// are judged with the requests, not mistaken for requests.
+#[test]
+fn rules_beside_a_request_that_needs_other_lines() {
+    let (code, json) = check(&["--rules", "grsecurity"], "BCH y\n");
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(json["results"][0]["needs_other_changes"], true, "{json}");
+    let rules = json["rules"].as_array().expect("rules");
+    assert!(!rules.is_empty());
+    assert!(rules.iter().all(|r| r["status"] == "holds"), "{json}");
+}

@@ -201,7 +201,9 @@ pub fn check_with_rules(
     constraints: &[Constraint],
 ) -> CheckReport {
     let everything: Vec<usize> = (0..requests.len()).collect();
-    let (mut possible_alone, rules_hold) = match base {
+    // conf's result for the base and every request: which requests and
+    // which constraints hold there.
+    let (held_all, rules_hold) = match base {
         Some(base) => {
             let (held, mut ev) = on_base(k, requests, &everything, base);
             let rules: Vec<bool> = constraints.iter().map(|c| c.holds(&mut ev)).collect();
@@ -209,6 +211,17 @@ pub fn check_with_rules(
         }
         None => (vec![false; requests.len()], vec![false; constraints.len()]),
     };
+    // The same for some of the requests (indices) and constraints (indices
+    // into `constraints`): which requests hold, and whether those
+    // constraints all do. The result for every request is known already.
+    let conf_result = |base: &str, chosen: &[usize], rules: &[usize]| -> (Vec<bool>, bool) {
+        if chosen.len() == requests.len() {
+            return (held_all.clone(), rules.iter().all(|&j| rules_hold[j]));
+        }
+        let (held, mut ev) = on_base(k, requests, chosen, base);
+        (held, rules.iter().all(|&j| constraints[j].holds(&mut ev)))
+    };
+    let mut possible_alone = held_all.clone();
     let rule_result = |c: &Constraint, status: RuleStatus| RuleResult {
         id: c.id.clone(),
         text: c.text.clone(),
@@ -305,18 +318,14 @@ pub fn check_with_rules(
         rules.push(rule_result(c, status));
     }
     // The possible ones may hold together under conf itself.
-    let together = match base {
-        Some(base) if possible.len() == requests.len() + constraints.len() => {
-            rules_hold.iter().all(|&h| h)
-                && held_on_base(k, requests, &possible, base)
-                    .iter()
-                    .all(|&h| h)
-        }
-        Some(base) if constraints.is_empty() => held_on_base(k, requests, &possible, base)
-            .iter()
-            .all(|&h| h),
-        _ => false,
-    };
+    // (Constraints come after the requests among the items.)
+    let together = base.is_some_and(|base| {
+        let (chosen, rules): (Vec<usize>, Vec<usize>) =
+            possible.iter().partition(|&&i| i < requests.len());
+        let rules: Vec<usize> = rules.iter().map(|i| i - requests.len()).collect();
+        let (held, rules_met) = conf_result(base, &chosen, &rules);
+        held.iter().all(|&h| h) && rules_met
+    });
     if !together {
         // Among the rest: peel off minimal conflicting sets until they hold.
         loop {
@@ -378,7 +387,7 @@ pub fn check_with_rules(
         let achievable: Vec<usize> = (0..requests.len())
             .filter(|&i| results[i].achieved)
             .collect();
-        let held = held_on_base(k, requests, &achievable, base);
+        let (held, _) = conf_result(base, &achievable, &[]);
         for (&i, held) in achievable.iter().zip(held) {
             results[i].needs_other_changes = !held;
         }
