@@ -44,6 +44,16 @@ fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
 
+/// The result of rule `id` in a check report.
+fn rule<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("rule {id} applies: {report}"))
+}
+
 #[test]
 fn patch_and_overlay_gate_mainline_options_in_memory() {
     let yama = tree().join("security/yama/Kconfig");
@@ -159,11 +169,7 @@ fn the_real_grsecurity_text_overlays_with_old_syntax() {
         results[3]["conflicts_with_rules"][0],
         "grsecurity/grsec-chroot-chmod-off"
     );
-    let rules = report["rules"].as_array().expect("rules");
-    let chmod = rules
-        .iter()
-        .find(|r| r["id"] == "grsecurity/grsec-chroot-chmod-off")
-        .expect("rule");
+    let chmod = rule(&report, "grsecurity/grsec-chroot-chmod-off");
     assert_eq!(chmod["status"], "conflicts_with_requests");
     // A machine where Nix does not build: that rule does not apply.
     let (code, out, err) = run(&[
@@ -244,11 +250,7 @@ fn solve_meets_the_rules_and_explain_names_them() {
     ]);
     assert_eq!(code, 1, "{out}");
     let report = json(&out);
-    let rules = report["rules"].as_array().expect("rules");
-    let hibernation = rules
-        .iter()
-        .find(|r| r["id"] == "grsecurity/grsec-hibernation-off")
-        .expect("rule");
+    let hibernation = rule(&report, "grsecurity/grsec-hibernation-off");
     assert_eq!(hibernation["status"], "needs_changes", "{out}");
     assert!(hibernation["explanation"]
         .to_string()
@@ -337,15 +339,10 @@ fn explicit_answers_are_asked_for_and_given() {
     .concat());
     assert_eq!(code, 1, "{out}{err}");
     let report = json(&out);
-    let rule = report["rules"]
-        .as_array()
-        .expect("rules")
-        .iter()
-        .find(|r| r["id"] == "grsecurity/grsec-config-auto-explicit")
-        .expect("the explicit rule applies");
-    assert_eq!(rule["status"], "not_answered", "{out}");
+    let explicit = rule(&report, "grsecurity/grsec-config-auto-explicit");
+    assert_eq!(explicit["status"], "not_answered", "{out}");
     // SERVER was answered: only the other two groups are asked for.
-    let text = rule["text"].as_str().expect("text");
+    let text = explicit["text"].as_str().expect("text");
     assert!(
         text.contains("GRKERNSEC_CONFIG_VIRT_NONE") && !text.contains("SERVER"),
         "{text}"

@@ -237,9 +237,14 @@ impl Context<'_> {
     }
 
     fn message(&self, msg: &str) {
-        if !self.silent {
-            crate::outln!("#\n# {msg}\n#");
+        if let Some(text) = self.message_text(msg) {
+            crate::outln!("{text}");
         }
+    }
+
+    /// A message as conf frames it, or `None` when silent.
+    fn message_text(&self, msg: &str) -> Option<String> {
+        (!self.silent).then(|| format!("#\n# {msg}\n#"))
     }
 
     /// Opens a file the way conf does: as given, then under `$srctree`.
@@ -316,8 +321,10 @@ fn execute(
             } else if let Some(list) = ctx.var("KCONFIG_DEFCONFIG_LIST") {
                 for name in list.split_whitespace() {
                     if let Some(text) = ctx.read(name) {
-                        if !ctx.silent {
-                            stdout_message(format!("#\n# using defaults found in {name}\n#"));
+                        if let Some(text) =
+                            ctx.message_text(&format!("using defaults found in {name}"))
+                        {
+                            stdout_message(text);
                         }
                         let r = ev.read_config(&text, &prefix, warn_unknown);
                         report_warnings(name, &r);

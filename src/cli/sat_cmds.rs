@@ -54,7 +54,7 @@ pub(crate) struct Rules {
     pub constraints: Vec<crate::sat::constraint::Constraint>,
 }
 
-pub(crate) fn rule_constraints(
+fn rule_constraints(
     command: &str,
     k: &crate::model::Kconfig,
     rules: &RuleArgs,

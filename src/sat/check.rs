@@ -174,10 +174,6 @@ fn on_base<'k>(
     (held, ev)
 }
 
-fn held_on_base(k: &Kconfig, requests: &[Request], chosen: &[usize], base: &str) -> Vec<bool> {
-    on_base(k, requests, chosen, base).0
-}
-
 /// Checks the requests. With a `base` (a `.config` text, e.g. the arch
 /// defconfig) the exact evaluator answers first; the solver is asked only
 /// about what conf's own result leaves open.
@@ -247,7 +243,7 @@ pub fn check_with_rules(
     if let Some(base) = base {
         for (i, possible) in possible_alone.iter_mut().enumerate() {
             if !*possible {
-                *possible = held_on_base(k, requests, &[i], base)[0];
+                *possible = on_base(k, requests, &[i], base).0[0];
             }
         }
     }

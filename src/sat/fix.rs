@@ -204,12 +204,7 @@ fn verify(
         }
     }
     drop.sort_unstable();
-    let kept: Vec<(SymId, String)> = requests
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !drop.contains(i))
-        .map(|(_, r)| (r.sym, r.wanted.text()))
-        .collect();
+    let kept = kept_lines(requests, &drop);
     // The model's cone values on top of the base; conf computes the rest.
     let target = cone_model_on_base(k, enc, model, base);
     let mut goal = Evaluator::new(k);
@@ -251,12 +246,7 @@ fn build(
     proven_fewest: bool,
 ) -> Fix {
     let prefix = Prefix::default();
-    let mut lines: Vec<(SymId, String)> = requests
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !drop.contains(i))
-        .map(|(_, r)| (r.sym, r.wanted.text()))
-        .collect();
+    let mut lines = kept_lines(requests, &drop);
     lines.extend(set.iter().cloned());
     let (fixed_text, _) = apply(k, base, &lines);
     let mut base_ev_values = Evaluator::new(k);
@@ -292,8 +282,8 @@ fn build(
 /// The fixes among `fixes` whose result also meets `constraints`, and, when
 /// none does, the fix that drops requests in `blocked` (those the rules
 /// forbid), as few as a greedy pass finds, if the rest then hold and meet
-/// them. Fixes come from the tree
-/// alone; this keeps only those the rules accept.
+/// them. Fixes come from the tree alone; this keeps only those the rules
+/// accept.
 pub fn meeting_constraints(
     k: &Kconfig,
     requests: &[Request],
@@ -302,24 +292,13 @@ pub fn meeting_constraints(
     constraints: &[super::constraint::Constraint],
     blocked: &[usize],
 ) -> Vec<Fix> {
-    let meets = |lines: &[(SymId, String)]| {
-        let mut ev = super::solve::evaluate(k, base, lines);
-        lines.iter().all(|(s, v)| ev.string_value(*s) == *v)
-            && constraints.iter().all(|c| c.holds(&mut ev))
-    };
+    let meets = |lines: &[(SymId, String)]| hold_with(k, base, lines, constraints);
     let mut kept: Vec<Fix> = fixes
         .into_iter()
         .filter(|f| meets(&f.lines(requests)))
         .collect();
     if kept.is_empty() && !blocked.is_empty() {
-        let keeping = |drop: &[usize]| -> Vec<(SymId, String)> {
-            requests
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| !drop.contains(i))
-                .map(|(_, r)| (r.sym, r.wanted.text()))
-                .collect()
-        };
+        let keeping = |drop: &[usize]| kept_lines(requests, drop);
         let mut drop = blocked.to_vec();
         if meets(&keeping(&drop)) {
             // Keep every blocked request the rules can live with.
@@ -342,21 +321,37 @@ pub fn meeting_constraints(
 impl Fix {
     /// The requests the fix keeps, then the lines it sets.
     pub fn lines(&self, requests: &[Request]) -> Vec<(SymId, String)> {
-        let mut lines: Vec<(SymId, String)> = requests
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !self.drop.contains(i))
-            .map(|(_, r)| (r.sym, r.wanted.text()))
-            .collect();
+        let mut lines = kept_lines(requests, &self.drop);
         lines.extend(self.set.iter().cloned());
         lines
     }
 }
 
+/// The requests not in `drop` (indices), as lines.
+fn kept_lines(requests: &[Request], drop: &[usize]) -> Vec<(SymId, String)> {
+    requests
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !drop.contains(i))
+        .map(|(_, r)| (r.sym, r.wanted.text()))
+        .collect()
+}
+
 /// Whether every line holds once all are set on `base` through conf.
 pub fn all_hold(k: &Kconfig, base: &str, lines: &[(SymId, String)]) -> bool {
+    hold_with(k, base, lines, &[])
+}
+
+/// [`all_hold`], and every constraint holds there too.
+fn hold_with(
+    k: &Kconfig,
+    base: &str,
+    lines: &[(SymId, String)],
+    constraints: &[super::constraint::Constraint],
+) -> bool {
     let mut ev = super::solve::evaluate(k, base, lines);
     lines.iter().all(|(s, v)| ev.string_value(*s) == *v)
+        && constraints.iter().all(|c| c.holds(&mut ev))
 }
 
 /// The `.config` conf writes when the model's values of the cone's symbols
