@@ -159,3 +159,27 @@ fn listnewconfig_and_syncconfig_x86_64() {
     );
     assert_same("syncconfig-x86_64", &c, &o, CONFIG_FILES);
 }
+
+/// The prefetch thread lexes files ahead of the parser; whether a file's
+/// tokens come from there depends on timing. Both ways must give the same
+/// tokens, places and warnings, on every Kconfig file of two arches' trees.
+#[test]
+fn tokens_found_ahead_agree_on_every_file() {
+    use kconfig_sat::frontend::lexer::token_trace;
+    for arch in ["x86_64", "arm64"] {
+        let k = load_tree(arch);
+        let mut files = 0;
+        for (_, file) in k.sources.files() {
+            let ahead = token_trace(&file.text, true);
+            assert_eq!(
+                ahead,
+                token_trace(&file.text, false),
+                "{arch}: {}",
+                file.name
+            );
+            assert!(ahead.len() > 1 || file.text.is_empty(), "{}", file.name);
+            files += 1;
+        }
+        assert!(files > 1000, "{arch}: only {files} files");
+    }
+}

@@ -341,6 +341,9 @@ struct FileCursor {
     line_start: usize,
     /// Where the `source` statement that opened this file stands.
     included_from: Option<Loc>,
+    /// Tokens found ahead on the prefetch thread, and the first not yet passed.
+    prelexed: Prelexed,
+    next_prelexed: usize,
 }
 
 impl FileCursor {
@@ -351,6 +354,35 @@ impl FileCursor {
             offset: offset as u32,
             line: self.line,
             col: (offset.saturating_sub(self.line_start) + 1) as u32,
+        }
+    }
+
+    /// The token found ahead that lexing from `pos` would produce, if the
+    /// helper lexed from exactly here (else the caller lexes itself).
+    fn prelexed_here(&mut self) -> Option<PreToken> {
+        let tokens = &self.prelexed.tokens;
+        while let Some(t) = tokens.get(self.next_prelexed) {
+            if (t.lex_from as usize) < self.pos {
+                self.next_prelexed += 1;
+            } else {
+                break;
+            }
+        }
+        tokens
+            .get(self.next_prelexed)
+            .filter(|t| t.lex_from as usize == self.pos)
+            .copied()
+    }
+
+    /// Takes a token found ahead: moves past it, with its line.
+    fn pass_prelexed(&mut self, t: &PreToken) {
+        self.next_prelexed += 1;
+        self.pos = t.end as usize;
+        self.line = t.line;
+        self.line_start = t.line_start as usize;
+        if t.kind == PreKind::Raw(Raw::Newline) {
+            self.line += 1;
+            self.line_start = self.pos;
         }
     }
 
@@ -402,7 +434,7 @@ pub struct Lexer {
 }
 
 impl Lexer {
-    pub fn new(file: FileId, text: Arc<str>) -> Self {
+    pub fn new(file: FileId, text: Arc<str>, prelexed: Prelexed) -> Self {
         Lexer {
             stack: vec![FileCursor {
                 file,
@@ -411,6 +443,8 @@ impl Lexer {
                 line: 1,
                 line_start: 0,
                 included_from: None,
+                prelexed,
+                next_prelexed: 0,
             }],
             prev: Prev::Eol,
             prev_prev: Prev::Eol,
@@ -421,7 +455,7 @@ impl Lexer {
     }
 
     /// Starts reading a `source`d file; tokens come from it until it ends.
-    pub fn push_file(&mut self, file: FileId, text: Arc<str>, from: Loc) {
+    pub fn push_file(&mut self, file: FileId, text: Arc<str>, prelexed: Prelexed, from: Loc) {
         self.stack.push(FileCursor {
             file,
             text,
@@ -429,6 +463,8 @@ impl Lexer {
             line: 1,
             line_start: 0,
             included_from: Some(from),
+            prelexed,
+            next_prelexed: 0,
         });
     }
 
@@ -513,6 +549,33 @@ impl Lexer {
                     loc: end,
                     len: 0,
                 });
+            }
+            if let Some(t) = cur.prelexed_here() {
+                let kind = match t.kind {
+                    PreKind::Raw(Raw::Word) => Some(Tok::Word(Text::Span {
+                        start: t.start,
+                        end: t.end,
+                    })),
+                    PreKind::String => Some(Tok::Quoted(Text::Span {
+                        start: t.start + 1,
+                        end: t.end - 1,
+                    })),
+                    PreKind::Raw(Raw::DollarWord | Raw::Quote)
+                    | PreKind::Help
+                    | PreKind::Unusable => None,
+                    PreKind::Raw(raw) => Some(simple_tok(raw)),
+                };
+                if let Some(tok) = kind {
+                    cur.line = t.line;
+                    cur.line_start = t.line_start as usize;
+                    let loc = cur.loc_at(t.start as usize);
+                    cur.pass_prelexed(&t);
+                    return Ok(Token {
+                        tok,
+                        loc,
+                        len: t.end - t.start,
+                    });
+                }
             }
             let text = Arc::clone(&cur.text);
             let start = cur.pos;
@@ -602,6 +665,18 @@ impl Lexer {
         };
         let start_loc = cur.loc_at(cur.pos);
         let start = cur.pos;
+        if let Some(t) = cur.prelexed_here().filter(|t| t.kind == PreKind::Help) {
+            cur.pass_prelexed(&t);
+            self.prev_prev = std::mem::replace(&mut self.prev, Prev::HelpText);
+            return Token {
+                tok: Tok::HelpText {
+                    start: t.start,
+                    end: t.end,
+                },
+                loc: start_loc,
+                len: t.end - t.start,
+            };
+        }
         let walked = walk_help(&cur.text, start, None);
         // The walk has counted the lines it passed.
         if let Some(line_start) = walked.last_line_start {
@@ -621,6 +696,143 @@ impl Lexer {
         self.prev_prev = std::mem::replace(&mut self.prev, Prev::HelpText);
         tok
     }
+}
+
+/// A file's tokens found ahead of the parser, on the prefetch thread: what
+/// lexing needs no macro for (words, keywords, plain strings, help blocks).
+/// Each token records where lexing started that found it; the lexer takes a
+/// token only when it stands at exactly that place, so anything the helper
+/// could not lex, or lexed differently (after a macro, an assignment's raw
+/// value, a string with escapes), is lexed again on the spot.
+#[derive(Debug, Default, Clone)]
+pub struct Prelexed {
+    tokens: Vec<PreToken>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PreToken {
+    lex_from: u32,
+    start: u32,
+    end: u32,
+    /// The line of `start` and where it begins; for a help block, the line
+    /// and line start where it ends.
+    line: u32,
+    line_start: u32,
+    kind: PreKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PreKind {
+    Raw(Raw),
+    /// A quoted string with no macro, escape or line end.
+    String,
+    Help,
+    /// Needs the preprocessor or a warning: left to the lexer.
+    Unusable,
+}
+
+/// Finds the tokens of `text` ahead of parsing (see [`Prelexed`]).
+pub fn prelex(text: &str) -> Prelexed {
+    let bytes = text.as_bytes();
+    if u32::try_from(bytes.len()).is_err() {
+        return Prelexed::default();
+    }
+    let mut tokens: Vec<PreToken> = Vec::with_capacity(bytes.len() / 12);
+    let (mut line, mut line_start, mut counted_to) = (1u32, 0usize, 0usize);
+    let mut from = 0usize;
+    let mut at_line_start = true;
+    let mut help_keyword = false;
+    'restart: while from < bytes.len() {
+        let mut lex = Raw::lexer(&text[from..]);
+        let mut lex_from = from;
+        while let Some(result) = lex.next() {
+            let span = lex.span();
+            let (start, end) = (from + span.start, from + span.end);
+            let passed = &bytes[counted_to..start];
+            let newlines = passed.iter().filter(|&&b| b == b'\n').count();
+            if newlines > 0 {
+                line += newlines as u32;
+                line_start = passed
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(line_start, |i| counted_to + i + 1);
+            }
+            counted_to = start;
+            let mut token = PreToken {
+                lex_from: lex_from as u32,
+                start: start as u32,
+                end: end as u32,
+                line,
+                line_start: line_start as u32,
+                kind: PreKind::Unusable,
+            };
+            // Where lexing goes on when this token ends it (a fresh lexer).
+            let mut resume = None;
+            match result {
+                Ok(Raw::Quote) => match plain_string_close(bytes, start + 1, bytes[start]) {
+                    Some(close) => {
+                        token.kind = PreKind::String;
+                        token.end = (close + 1) as u32;
+                        resume = Some(close + 1);
+                    }
+                    None => resume = Some(line_end(bytes, start)),
+                },
+                Ok(Raw::DollarWord) | Err(()) => resume = Some(line_end(bytes, start)),
+                Ok(raw) => token.kind = PreKind::Raw(raw),
+            }
+            tokens.push(token);
+            let help_follows = help_keyword && token.kind == PreKind::Raw(Raw::Newline);
+            help_keyword = at_line_start && token.kind == PreKind::Raw(Raw::Help);
+            at_line_start = token.kind == PreKind::Raw(Raw::Newline);
+            if token.kind == PreKind::Raw(Raw::Newline) {
+                line += 1;
+                line_start = end;
+                counted_to = end;
+            }
+            if help_follows {
+                let walked = walk_help(text, end, None);
+                if let Some(last) = walked.last_line_start {
+                    line += walked.newlines;
+                    line_start = last;
+                }
+                counted_to = walked.end;
+                tokens.push(PreToken {
+                    lex_from: end as u32,
+                    start: end as u32,
+                    end: walked.end as u32,
+                    line,
+                    line_start: line_start as u32,
+                    kind: PreKind::Help,
+                });
+                at_line_start = true;
+                resume = Some(walked.end);
+            }
+            if let Some(next) = resume {
+                from = next.max(end);
+                if from > counted_to {
+                    // Skipped text: count its lines before lexing on.
+                    let passed = &bytes[counted_to..from];
+                    line += passed.iter().filter(|&&b| b == b'\n').count() as u32;
+                    if let Some(i) = passed.iter().rposition(|&b| b == b'\n') {
+                        line_start = counted_to + i + 1;
+                    }
+                    counted_to = from;
+                }
+                continue 'restart;
+            }
+            lex_from = end;
+        }
+        break;
+    }
+    Prelexed { tokens }
+}
+
+/// The offset of the end of the line holding `pos` (its `\n`, or the end).
+fn line_end(bytes: &[u8], pos: usize) -> usize {
+    bytes
+        .get(pos..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+        .map_or(bytes.len(), |i| pos + i)
 }
 
 /// The text of a help block found by [`Lexer::help_text`]: indentation
@@ -750,19 +962,22 @@ fn lex_string(
     quote: u8,
     pp: &mut Preprocessor,
 ) -> Result<(Text, usize, Option<String>), String> {
-    // Most strings hold no macro, escape or line end: they stay a slice.
-    let bytes = text.as_bytes();
-    let special = |c: u8| c == b'$' || c == b'\\' || c == b'\n' || c == quote;
-    if let Some(i) = bytes[pos..].iter().position(|&c| special(c)) {
-        if bytes[pos + i] == quote {
-            let span = Text::Span {
-                start: pos as u32,
-                end: (pos + i) as u32,
-            };
-            return Ok((span, pos + i + 1, None));
-        }
+    if let Some(close) = plain_string_close(text.as_bytes(), pos, quote) {
+        let span = Text::Span {
+            start: pos as u32,
+            end: close as u32,
+        };
+        return Ok((span, close + 1, None));
     }
     lex_string_slow(text, pos, quote, pp).map(|(s, end, w)| (Text::Owned(s), end, w))
+}
+
+/// Where a string starting at `pos` closes, if it holds no macro, escape or
+/// line end (most do not: their value is a slice of the file).
+fn plain_string_close(bytes: &[u8], pos: usize, quote: u8) -> Option<usize> {
+    let special = |c: u8| c == b'$' || c == b'\\' || c == b'\n' || c == quote;
+    let i = bytes.get(pos..)?.iter().position(|&c| special(c))?;
+    (bytes.get(pos + i) == Some(&quote)).then_some(pos + i)
 }
 
 fn lex_string_slow(
@@ -804,5 +1019,116 @@ fn lex_string_slow(
                 pos += ch.len_utf8();
             }
         }
+    }
+}
+
+/// Every token of one file, lexed the way the parser drives the lexer (a
+/// help block after `help` and its end of line), printed with its place,
+/// then the lexer's warnings. With `prelexed`, the tokens the prefetch
+/// thread would find are used: tests and fuzzing compare the two traces.
+pub fn token_trace(text: &str, prelexed: bool) -> Vec<String> {
+    let mut sources = SourceMap::default();
+    let text: Arc<str> = Arc::from(text);
+    let file = sources.add("Kconfig".into(), "Kconfig".into(), Arc::clone(&text));
+    let ahead = if prelexed {
+        prelex(&text)
+    } else {
+        Prelexed::default()
+    };
+    let mut lexer = Lexer::new(file, text, ahead);
+    let mut pp = Preprocessor::new(Default::default(), super::shell::ShellPolicy::Deny);
+    let mut trace = Vec::new();
+    let mut after_help = false;
+    // Every token consumes input or ends it; the bound only guards the test.
+    for _ in 0..1_000_000 {
+        let token = match lexer.next(&mut pp, &sources) {
+            Ok(t) => t,
+            Err(e) => {
+                trace.push(format!("error: {}", e.c_style()));
+                break;
+            }
+        };
+        trace.push(format!(
+            "{:?} at {:?} len {}",
+            token.tok, token.loc, token.len
+        ));
+        if token.tok == Tok::Eof {
+            break;
+        }
+        if after_help && token.tok == Tok::Eol {
+            let help = lexer.help_text();
+            trace.push(format!("{:?} at {:?} len {}", help.tok, help.loc, help.len));
+        }
+        after_help = token.tok == Tok::Help;
+    }
+    trace.extend(
+        lexer
+            .warnings
+            .iter()
+            .map(|w| format!("warning at {:?}: {}", w.loc, w.message)),
+    );
+    trace
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TRICKY: &[&str] = &[
+        "config A\n\tbool \"a\"\n\thelp\n\t  Some help.\n\n\t  More.\nconfig B\n\tdef_bool y\n",
+        "# comment\n\nmenu \"m\"\n  depends on A && \\\n    B\nendmenu\n",
+        "config A\n\tstring \"with $(FOO) macro\"\n\tdefault \"esc\\\"aped\" if B\n",
+        "config A\n\tstring \"unterminated\n\tbool\n",
+        "X := $(info,hi) trailing \"quote\n$(X)\nY = raw value   \nZ += more # not a comment\n",
+        "config A\n\tint \"n\"\n\trange 1 $(NUM)\n\thelp\n",
+        "config A\n\tbool 'single \"q\"' if !B||C>=D\n\thelp\nno help block here\n",
+        "config A\n\tbool \"x\" help\n\t  not help\n\thelp   # comment\n\t  help text\n",
+        "config é@\n\tbool \"ünï\"\r\n\thelp\r\n  \tcrlf\r\n",
+        "help\n  top-level help\nconfig X\n",
+        "config A\n\thelp\n\t\tdeep\n\t  shallower\n\tless\n",
+        "source \"a\" \"b\"\nsource 'c'\nconfig A\n\tbool\n\thelp",
+        "\"\" '' \"$\" \"\\\n\" $(\n$(a,\"b)\")\nconfig\\\n",
+        "config A\n\tbool \"x # not comment\" # comment \"\n\tdepends on B # \"x\n",
+    ];
+
+    #[test]
+    fn tokens_found_ahead_match_lexing_on_the_spot() {
+        for text in TRICKY {
+            assert_eq!(
+                token_trace(text, true),
+                token_trace(text, false),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn random_text_lexes_the_same_with_tokens_found_ahead() {
+        let pieces = [
+            "config", " ", "\t", "\n", "help", "\"", "'", "$(", ")", "\\", "\\\n", "#", "X", "=",
+            ":=", "y", "  ", "\t  ", "if", "@", "é", ",", "bool", "\r",
+        ];
+        let mut rng = crate::rng::SplitMix(7);
+        for _ in 0..3000 {
+            let len = (rng.next_u64() % 60) as usize;
+            let text: String = (0..len)
+                .map(|_| pieces[(rng.next_u64() % pieces.len() as u64) as usize])
+                .collect();
+            assert_eq!(
+                token_trace(&text, true),
+                token_trace(&text, false),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn most_tokens_of_plain_kconfig_are_found_ahead() {
+        let text = TRICKY[0];
+        let ahead = prelex(text);
+        // config A EOL bool "a" EOL help EOL <help> config B EOL def_bool y EOL
+        assert_eq!(ahead.tokens.len(), 15);
+        assert!(ahead.tokens.iter().any(|t| t.kind == PreKind::Help));
+        assert!(ahead.tokens.iter().any(|t| t.kind == PreKind::String));
     }
 }

@@ -3,7 +3,7 @@
 //! take effect in reading order.
 
 use super::diag::{KconfigError, KconfigErrors};
-use super::lexer::{LexWarning, Lexer, Text, Tok, Token};
+use super::lexer::{LexWarning, Lexer, Prelexed, Text, Tok, Token};
 use super::preprocess::{Flavor, MacroOutput, Preprocessor};
 use super::source::{read_text, Loc, SearchPath, SourceMap};
 use crate::model::{
@@ -34,27 +34,29 @@ impl FileResolver {
         }
     }
 
-    fn read(&self, path: &Path) -> std::io::Result<std::sync::Arc<str>> {
-        if let Some(text) = self.prefetch.as_ref().and_then(|p| p.take(path)) {
-            return Ok(text);
+    /// A file's text, with its tokens when the prefetch thread found them.
+    fn read(&self, path: &Path) -> std::io::Result<(std::sync::Arc<str>, Prelexed)> {
+        if let Some(read) = self.prefetch.as_ref().and_then(|p| p.take(path)) {
+            return Ok(read);
         }
-        read_text(path)
+        read_text(path).map(|text| (text, Prelexed::default()))
     }
 
-    fn open(&self, name: &str) -> Option<(PathBuf, std::sync::Arc<str>)> {
+    fn open(&self, name: &str) -> Option<(PathBuf, std::sync::Arc<str>, Prelexed)> {
         if let Some((_, text)) = self.overlays.iter().find(|(n, _)| n == name) {
-            return Some((PathBuf::from(name), std::sync::Arc::from(text.as_str())));
+            let text = std::sync::Arc::from(text.as_str());
+            return Some((PathBuf::from(name), text, Prelexed::default()));
         }
         let p = Path::new(name);
         if p.is_absolute() {
-            return self.read(p).ok().map(|t| (p.to_path_buf(), t));
+            return self.read(p).ok().map(|(t, pre)| (p.to_path_buf(), t, pre));
         }
         let search = self
             .search
             .get_or_init(|| SearchPath::new(self.search_dirs.clone()));
         for full in search.candidates(name) {
-            if let Ok(t) = self.read(&full) {
-                return Some((full, t));
+            if let Ok((t, pre)) = self.read(&full) {
+                return Some((full, t, pre));
             }
         }
         None
@@ -153,7 +155,7 @@ pub fn parse_with(
     options: ParseOptions,
 ) -> Result<(Kconfig, ParseReport), KconfigErrors> {
     let mut sources = SourceMap::default();
-    let Some((path, text)) = resolver.open(top) else {
+    let Some((path, text, prelexed)) = resolver.open(top) else {
         return Err(KconfigErrors {
             errors: vec![KconfigError::plain(top, format!("can't find file {top}"))],
         });
@@ -171,7 +173,7 @@ pub fn parse_with(
     let root = k.root;
     let mut parser = Parser {
         k,
-        lexer: Lexer::new(file, text),
+        lexer: Lexer::new(file, text, prelexed),
         pp,
         resolver,
         peeked: None,
@@ -948,12 +950,12 @@ impl Parser<'_> {
             }
             return Err(self.error_at(&start, msg));
         }
-        let Some((path, text)) = self.resolver.open(&name) else {
+        let Some((path, text, prelexed)) = self.resolver.open(&name) else {
             return Err(self.error_at(&start, format!("can't open file \"{name}\"")));
         };
         let file = self.k.sources.add(name.clone(), path, text.clone());
         self.k.files_read.push(name);
-        self.lexer.push_file(file, text, start.loc);
+        self.lexer.push_file(file, text, prelexed, start.loc);
         Ok(())
     }
 

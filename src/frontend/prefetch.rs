@@ -5,22 +5,39 @@
 //! keeps each file's text until the parser asks for it. The parser still
 //! decides what is read: a file the helper did not get to, or could not
 //! predict, is read by the parser itself, so the result is the same.
+//!
+//! The helper also lexes files the parser has not reached (see
+//! `lexer::Prelexed`): while reading, those it is well ahead on; once all
+//! are read, the rest from the last file back until it meets the parser.
+//! Reading comes first, because the parser waits for a file's text but never
+//! for its tokens.
 
+use super::lexer::{prelex, Prelexed};
 use super::source::{read_text, SearchPath};
+use crate::fasthash::FastMap;
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
+/// Files read but not yet taken by the parser beyond which the helper also
+/// lexes what it reads.
+const LEX_WHEN_AHEAD: usize = 24;
+
 #[derive(Debug, Default)]
 struct State {
-    /// Texts read ahead, by full path; `None`: the helper tried and failed.
-    ready: HashMap<PathBuf, Option<Arc<str>>>,
+    /// Texts read ahead with their tokens, by full path; `None`: the helper
+    /// tried and failed.
+    /// (Keyed by the path's bytes: hashing a `Path` walks its components.)
+    ready: FastMap<OsString, Option<(Arc<str>, Prelexed)>>,
     /// The path the helper is reading now.
     reading: Option<PathBuf>,
     /// Paths the parser read itself: the helper skips them.
-    claimed: std::collections::HashSet<PathBuf>,
+    claimed: FastMap<OsString, ()>,
     done: bool,
+    /// The parser waits for a file: only then is waking it worth a system call.
+    parser_waiting: bool,
 }
 
 /// Files read ahead by a helper thread.
@@ -47,6 +64,12 @@ impl Prefetch {
         prefetch
     }
 
+    fn wake_parser(&self, state: &mut State) {
+        if std::mem::take(&mut state.parser_waiting) {
+            self.changed.notify_all();
+        }
+    }
+
     fn finish(&self) {
         if let Ok(mut state) = self.state.lock() {
             state.done = true;
@@ -64,38 +87,82 @@ impl Prefetch {
         let search = SearchPath::new(dirs);
         // Depth first, like the parser, so files arrive in the order it needs them.
         let mut pending: Vec<String> = vec![top.to_string()];
+        let mut read_in_order = Vec::new();
         while let Some(name) = pending.pop() {
             if self.stop.load(Ordering::Relaxed) {
                 break;
             }
-            let Some((path, text)) = self.read_first(&name, &search) else {
+            let Some((path, text, wanted)) = self.read_first(&name, &search) else {
                 continue;
             };
-            // Hand the text over first: the parser may be waiting for it.
-            if let Ok(mut state) = self.state.lock() {
-                state.ready.insert(path, Some(Arc::clone(&text)));
-                state.reading = None;
+            if wanted {
+                let mut ahead = 0;
+                if let Ok(mut state) = self.state.lock() {
+                    let read = (Arc::clone(&text), Prelexed::default());
+                    state
+                        .ready
+                        .insert(path.clone().into_os_string(), Some(read));
+                    state.reading = None;
+                    ahead = state.ready.len();
+                    self.wake_parser(&mut state);
+                }
+                // Far enough ahead of the parser, lexing this file now cannot
+                // make it wait; otherwise reading on matters more.
+                let lexed = ahead >= LEX_WHEN_AHEAD && self.attach_tokens(&path, &text);
+                if !lexed {
+                    read_in_order.push((path, Arc::clone(&text)));
+                }
             }
-            self.changed.notify_all();
             let mut sourced: Vec<String> = sourced_names(&text, env);
             sourced.reverse();
             pending.extend(sourced);
         }
         self.finish();
+        // Everything is read: lex ahead from the last file back, towards the
+        // parser, until meeting a file it has taken.
+        for (path, text) in read_in_order.into_iter().rev() {
+            if self.stop.load(Ordering::Relaxed) {
+                break;
+            }
+            if !self.attach_tokens(&path, &text) {
+                break;
+            }
+        }
+    }
+
+    /// Lexes a file the parser has not taken yet and hands it the tokens;
+    /// false when the parser took it first.
+    fn attach_tokens(&self, path: &Path, text: &str) -> bool {
+        match self.state.lock() {
+            Ok(state) if state.ready.contains_key(path.as_os_str()) => {}
+            _ => return false,
+        }
+        let tokens = prelex(text);
+        match self.state.lock() {
+            Ok(mut state) => match state.ready.get_mut(path.as_os_str()) {
+                Some(Some(read)) => {
+                    read.1 = tokens;
+                    true
+                }
+                _ => false,
+            },
+            Err(_) => false,
+        }
     }
 
     /// The text of `path` if the helper has it or is reading it now (then
     /// this waits for it); `None` means: read it yourself.
-    pub fn take(&self, path: &Path) -> Option<Arc<str>> {
+    pub fn take(&self, path: &Path) -> Option<(Arc<str>, Prelexed)> {
         let mut state = self.state.lock().ok()?;
         loop {
-            if let Some(text) = state.ready.remove(path) {
+            if let Some(text) = state.ready.remove(path.as_os_str()) {
                 return text;
             }
             if state.done || state.reading.as_deref() != Some(path) {
-                state.claimed.insert(path.to_path_buf());
+                state.claimed.insert(path.as_os_str().to_os_string(), ());
                 return None;
             }
+            state.parser_waiting = true;
             state = self.changed.wait(state).ok()?;
         }
     }
@@ -103,32 +170,40 @@ impl Prefetch {
 
 impl Prefetch {
     /// Reads `name` from the first place that has it (the parser's search
-    /// order), unless the parser got there first. Announces each path while
-    /// reading it, so that the parser waits instead of reading it twice.
-    fn read_first(&self, name: &str, search: &SearchPath) -> Option<(PathBuf, Arc<str>)> {
+    /// order). Announces each path while reading it, so that the parser
+    /// waits instead of reading it twice. A file the parser got to first is
+    /// still read, for the files it sources (then `wanted` is false): the
+    /// helper gets ahead again below it.
+    fn read_first(&self, name: &str, search: &SearchPath) -> Option<(PathBuf, Arc<str>, bool)> {
         let places: Vec<PathBuf> = if Path::new(name).is_absolute() {
             vec![PathBuf::from(name)]
         } else {
             search.candidates(name).collect()
         };
         for path in places {
-            match self.state.lock() {
-                Ok(mut state)
-                    if !state.ready.contains_key(&path) && !state.claimed.contains(&path) =>
-                {
-                    state.reading = Some(path.clone());
-                }
-                _ => return None,
-            }
-            match read_text(&path) {
-                Ok(text) => return Some((path, text)),
-                Err(_) => {
-                    if let Ok(mut state) = self.state.lock() {
-                        state.ready.insert(path, None);
-                        state.reading = None;
+            let wanted = match self.state.lock() {
+                Ok(mut state) => {
+                    if state.ready.contains_key(path.as_os_str()) {
+                        return None;
                     }
-                    self.changed.notify_all();
+                    let wanted = !state.claimed.contains_key(path.as_os_str());
+                    if wanted {
+                        state.reading = Some(path.clone());
+                    }
+                    wanted
                 }
+                Err(_) => return None,
+            };
+            match read_text(&path) {
+                Ok(text) => return Some((path, text, wanted)),
+                Err(_) if wanted => {
+                    if let Ok(mut state) = self.state.lock() {
+                        state.ready.insert(path.into_os_string(), None);
+                        state.reading = None;
+                        self.wake_parser(&mut state);
+                    }
+                }
+                Err(_) => {}
             }
         }
         None
