@@ -233,39 +233,58 @@ impl Evaluator<'_> {
         if sym.ty == SymType::Unknown {
             return;
         }
-        let val = self.string_value(s);
+        self.calc(s);
+        let val = self.string_value_calculated(s);
         if sym.ty.is_boolish() && n_output != NOutput::Plain && val.starts_with('n') {
             if n_output == NOutput::AsUnset {
-                out.push_str(&format!("# {}{} is not set\n", prefix.0, sym.name));
+                for part in ["# ", &prefix.0, &sym.name, " is not set\n"] {
+                    out.push_str(part);
+                }
             }
             return;
         }
-        let val = if sym.ty == SymType::String && escape {
-            escape_string(&val)
+        for part in [&prefix.0, &sym.name, "="] {
+            out.push_str(part);
+        }
+        if sym.ty == SymType::String && escape {
+            out.push_str(&escape_string(val));
         } else {
-            val
-        };
-        out.push_str(&format!("{}{}={}\n", prefix.0, sym.name, val));
+            out.push_str(val);
+        }
+        out.push('\n');
     }
 
     /// Symbols in the order the C tool's hash table yields them (what
     /// `for_all_symbols` visits): bucket by FNV-1a of the name, newest first.
     pub fn hash_order(&self) -> Vec<SymId> {
+        const BUCKETS: usize = 1 << 14;
         let k = self.k;
-        let mut order: Vec<(u32, std::cmp::Reverse<u32>)> = Vec::new();
-        for (i, s) in k.symbols.iter().enumerate().skip(3) {
-            let bucket = if s.is_choice {
-                0
-            } else {
-                fnv32(&s.name) & ((1 << 14) - 1)
-            };
-            order.push((bucket, std::cmp::Reverse(i as u32)));
+        let buckets: Vec<u16> = k
+            .symbols
+            .iter()
+            .map(|s| {
+                if s.is_choice {
+                    0
+                } else {
+                    (fnv32(&s.name) as usize % BUCKETS) as u16
+                }
+            })
+            .collect();
+        // A counting sort by bucket; walking the symbols newest first keeps
+        // that order inside each bucket.
+        let mut starts = vec![0usize; BUCKETS + 1];
+        for &b in buckets.iter().skip(3) {
+            starts[b as usize + 1] += 1;
         }
-        order.sort_unstable();
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut order = vec![SymId(0); buckets.len().saturating_sub(3)];
+        for (i, &b) in buckets.iter().enumerate().skip(3).rev() {
+            order[starts[b as usize]] = SymId(i as u32);
+            starts[b as usize] += 1;
+        }
         order
-            .into_iter()
-            .map(|(_, std::cmp::Reverse(i))| SymId(i))
-            .collect()
     }
 
     /// include/config/auto.conf, include/generated/autoconf.h and
@@ -507,5 +526,46 @@ pub fn string_valid(ty: SymType, v: &str) -> bool {
             matches!(b.first(), Some(b'y' | b'Y' | b'm' | b'M' | b'n' | b'N'))
         }
         SymType::Unknown => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontend::parser::{parse_with, FileResolver, ParseOptions};
+    use crate::frontend::preprocess::Preprocessor;
+    use crate::frontend::shell::ShellPolicy;
+
+    #[test]
+    fn hash_order_is_by_bucket_then_newest_first() {
+        let mut text =
+            String::from("choice\n\tprompt \"c\"\nconfig C1\n\tbool \"c1\"\nendchoice\n");
+        for i in 0..3000 {
+            text.push_str(&format!("config S{i}\n\tbool \"s\"\n"));
+        }
+        let resolver = FileResolver {
+            overlays: vec![("Kconfig".into(), text)],
+            ..Default::default()
+        };
+        let mut pp = Preprocessor::new(Default::default(), ShellPolicy::Deny);
+        let (k, _) = parse_with("Kconfig", &resolver, &mut pp, ParseOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let ev = Evaluator::new(&k);
+        let mut expected: Vec<(u32, std::cmp::Reverse<u32>)> = (3..k.symbols.len())
+            .map(|i| {
+                let s = &k.symbols[i];
+                let bucket = if s.is_choice {
+                    0
+                } else {
+                    fnv32(&s.name) % (1 << 14)
+                };
+                (bucket, std::cmp::Reverse(i as u32))
+            })
+            .collect();
+        expected.sort();
+        let expected: Vec<SymId> = expected.into_iter().map(|(_, r)| SymId(r.0)).collect();
+        assert_eq!(ev.hash_order(), expected);
+        // Buckets hold several names here, so the order inside one matters.
+        assert!(k.symbols.len() > 3000);
     }
 }
