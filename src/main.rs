@@ -175,6 +175,7 @@ enum ProbeCommand {
 }
 
 fn main() {
+    kconfig_sat::cli::heap::prefer_huge_pages();
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Conf { args } => match kconfig_sat::cli::conf::parse_args(&args) {

@@ -30,6 +30,7 @@ pub mod args;
 pub mod conf;
 pub mod explain;
 pub mod fsutil;
+pub mod heap;
 pub mod make;
 pub mod nixos;
 pub mod sat_cmds;
