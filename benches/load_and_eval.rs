@@ -2,11 +2,11 @@
 //! encode it as CNF.
 //! Needs the tree from kconfig-data/fetch-linux.sh (or KCONFIG_SAT_TREE).
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use kconfig_sat::eval::config::Prefix;
 use kconfig_sat::eval::modes::NewSymbolPolicy;
 use kconfig_sat::eval::Evaluator;
-use kconfig_sat::frontend::parser::ParseOptions;
+use kconfig_sat::frontend::parser::{final_checks, ParseOptions};
 use kconfig_sat::frontend::shell::{ProbeProfile, ShellPolicy};
 use kconfig_sat::tree::{default_defconfig, host_cc_version_text, load_with, make_environment};
 use std::path::PathBuf;
@@ -66,6 +66,12 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.bench_function("load + olddefconfig (replayed probes)", |b| {
+        // As `kconfig-sat conf` does it: the whole-model checks run on the
+        // second core while the configuration is evaluated.
+        let deferred = ParseOptions {
+            defer_final_checks: true,
+            ..fast
+        };
         b.iter(|| {
             let loaded = load_with(
                 &tree,
@@ -73,14 +79,19 @@ fn bench(c: &mut Criterion) {
                 env.clone(),
                 ShellPolicy::Replay(profile.clone()),
                 &[],
-                fast,
+                deferred,
             )
             .expect("loads");
-            let mut ev = Evaluator::new(&loaded.kconfig);
-            ev.read_config(&full_config, &prefix, false);
-            ev.calc_all();
-            let out = ev.write_config(&prefix);
-            assert_eq!(out.len(), full_config.len());
+            let k = &loaded.kconfig;
+            std::thread::scope(|scope| {
+                let checks = scope.spawn(|| final_checks(k));
+                let mut ev = Evaluator::new(k);
+                ev.read_config(&full_config, &prefix, false);
+                ev.calc_all();
+                let out = ev.write_config(&prefix);
+                assert!(checks.join().is_ok_and(|errors| errors.is_empty()));
+                assert_eq!(out.len(), full_config.len());
+            });
         })
     });
     group.bench_function("olddefconfig on a loaded tree", |b| {
@@ -98,4 +109,10 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    // The heap set up as the binary sets it up.
+    kconfig_sat::cli::heap::prefer_huge_pages();
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
