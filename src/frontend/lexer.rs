@@ -390,10 +390,10 @@ impl FileCursor {
     fn advance_to(&mut self, new_pos: usize) {
         if new_pos > self.pos {
             let passed = &self.text.as_bytes()[self.pos..new_pos];
-            let newlines = passed.iter().filter(|&&b| b == b'\n').count();
+            let newlines = memchr::memchr_iter(b'\n', passed).count();
             if newlines > 0 {
                 self.line += newlines as u32;
-                if let Some(last) = passed.iter().rposition(|&b| b == b'\n') {
+                if let Some(last) = memchr::memrchr(b'\n', passed) {
                     self.line_start = self.pos + last + 1;
                 }
             }
@@ -482,7 +482,7 @@ impl Lexer {
         &mut self,
         pp: &mut Preprocessor,
         sources: &SourceMap,
-    ) -> Result<Token, KconfigError> {
+    ) -> Result<Token, Box<KconfigError>> {
         loop {
             if self.failed {
                 return Ok(Token::nowhere(Tok::Eof));
@@ -515,7 +515,7 @@ impl Lexer {
         &mut self,
         pp: &mut Preprocessor,
         sources: &SourceMap,
-    ) -> Result<Token, KconfigError> {
+    ) -> Result<Token, Box<KconfigError>> {
         loop {
             let Some(cur) = self.stack.last_mut() else {
                 return Ok(Token::nowhere(Tok::Eof));
@@ -616,9 +616,10 @@ impl Lexer {
                     let line_end = text[tok_start..]
                         .find('\n')
                         .map_or(text.len(), |i| tok_start + i);
-                    let (expanded, used) = pp
-                        .expand_token(&text[tok_start..line_end])
-                        .map_err(|m| KconfigError::at(sources, loc, tok_end - tok_start, m))?;
+                    let (expanded, used) =
+                        pp.expand_token(&text[tok_start..line_end]).map_err(|m| {
+                            Box::new(KconfigError::at(sources, loc, tok_end - tok_start, m))
+                        })?;
                     cur.advance_to(tok_start + used);
                     if !expanded.is_empty() {
                         return Ok(Token {
@@ -633,7 +634,7 @@ impl Lexer {
                     pp.set_file_name(sources.name(cur.file));
                     pp.line = cur.line;
                     let (value, end, warning) = lex_string(&text, tok_start + 1, quote, pp)
-                        .map_err(|m| KconfigError::at(sources, loc, 1, m))?;
+                        .map_err(|m| Box::new(KconfigError::at(sources, loc, 1, m)))?;
                     if let Some(message) = warning {
                         self.warnings.push(LexWarning { loc, message });
                     }
@@ -749,13 +750,11 @@ pub fn prelex(text: &str) -> Prelexed {
             let span = lex.span();
             let (start, end) = (from + span.start, from + span.end);
             let passed = &bytes[counted_to..start];
-            let newlines = passed.iter().filter(|&&b| b == b'\n').count();
+            let newlines = memchr::memchr_iter(b'\n', passed).count();
             if newlines > 0 {
                 line += newlines as u32;
-                line_start = passed
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map_or(line_start, |i| counted_to + i + 1);
+                line_start =
+                    memchr::memrchr(b'\n', passed).map_or(line_start, |i| counted_to + i + 1);
             }
             counted_to = start;
             let mut token = PreToken {
@@ -812,8 +811,8 @@ pub fn prelex(text: &str) -> Prelexed {
                 if from > counted_to {
                     // Skipped text: count its lines before lexing on.
                     let passed = &bytes[counted_to..from];
-                    line += passed.iter().filter(|&&b| b == b'\n').count() as u32;
-                    if let Some(i) = passed.iter().rposition(|&b| b == b'\n') {
+                    line += memchr::memchr_iter(b'\n', passed).count() as u32;
+                    if let Some(i) = memchr::memrchr(b'\n', passed) {
                         line_start = counted_to + i + 1;
                     }
                     counted_to = from;
@@ -831,7 +830,7 @@ pub fn prelex(text: &str) -> Prelexed {
 fn line_end(bytes: &[u8], pos: usize) -> usize {
     bytes
         .get(pos..)
-        .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+        .and_then(|rest| memchr::memchr(b'\n', rest))
         .map_or(bytes.len(), |i| pos + i)
 }
 
@@ -903,7 +902,7 @@ fn walk_help(text: &str, start: usize, mut out: Option<&mut String>) -> HelpWalk
                 }
             }
         }
-        let line_end = text[pos..].find('\n').map_or(bytes.len(), |i| pos + i);
+        let line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
         if let Some(o) = out.as_deref_mut() {
             o.push_str(text[pos..line_end].trim_end_matches([' ', '\t']));
         }
