@@ -34,6 +34,12 @@ impl fmt::Display for KconfigError {
 
 impl std::error::Error for KconfigError {}
 
+impl From<Box<KconfigError>> for KconfigError {
+    fn from(boxed: Box<KconfigError>) -> Self {
+        *boxed
+    }
+}
+
 impl KconfigError {
     pub fn at(sources: &SourceMap, loc: Loc, len: usize, message: impl Into<String>) -> Self {
         let file = sources.get(loc.file);

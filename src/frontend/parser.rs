@@ -253,7 +253,9 @@ pub fn final_checks(k: &Kconfig) -> Vec<KconfigError> {
 impl Parser<'_> {
     // ----- tokens -----
 
-    fn fill(&mut self) -> Result<(), KconfigError> {
+    // Tokens travel in results whose error is boxed: a `KconfigError` is
+    // some 200 bytes, and every token was copied through that much.
+    fn fill(&mut self) -> Result<(), Box<KconfigError>> {
         if self.peeked.is_none() {
             let t = self.lexer.next(self.pp, &self.k.sources)?;
             self.peeked = Some(t);
@@ -261,12 +263,12 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn peek(&mut self) -> Result<&Tok, KconfigError> {
+    fn peek(&mut self) -> Result<&Tok, Box<KconfigError>> {
         self.fill()?;
         Ok(&self.peeked.as_ref().expect("filled").tok)
     }
 
-    fn take(&mut self) -> Result<Token, KconfigError> {
+    fn take(&mut self) -> Result<Token, Box<KconfigError>> {
         self.fill()?;
         Ok(self.peeked.take().expect("filled"))
     }
@@ -487,7 +489,7 @@ impl Parser<'_> {
             }
             Ok(_) => {}
             Err(e) => {
-                self.errors.push(e);
+                self.errors.push(*e);
                 return;
             }
         }
