@@ -123,6 +123,16 @@ fn propagate(k: &mut Kconfig, parent: MenuId, inside_choice: bool) {
                         t.implied
                     };
                     let new = k.exprs.or_opt(old, term);
+                    if !k.menu_structure {
+                        // The simplified forms below are for displays only.
+                        let t = &mut k.symbols[target.0 as usize];
+                        if kind == PropKind::Select {
+                            t.rev_dep = new;
+                        } else {
+                            t.implied = new;
+                        }
+                        continue;
+                    }
                     let c_me = k.forms.sym(selector);
                     let c_term = k.forms.and(Some(c_me), c_dep);
                     let t = &k.symbols[target.0 as usize];
@@ -160,9 +170,11 @@ fn propagate(k: &mut Kconfig, parent: MenuId, inside_choice: bool) {
         let dep = k.menu(parent).dep;
         let old = k.sym(sym).dir_dep;
         k.symbols[sym.0 as usize].dir_dep = k.exprs.or_opt(old, dep);
-        let c_dep = k.menu(parent).c_dep;
-        let c_old = k.sym(sym).c_dir_dep;
-        k.symbols[sym.0 as usize].c_dir_dep = k.forms.or(c_old, c_dep);
+        if k.menu_structure {
+            let c_dep = k.menu(parent).c_dep;
+            let c_old = k.sym(sym).c_dir_dep;
+            k.symbols[sym.0 as usize].c_dir_dep = k.forms.or(c_old, c_dep);
+        }
     }
     // Entries without a prompt of their own (`if` blocks, promptless symbols)
     // do not make a submenu: their children become the siblings after them.
