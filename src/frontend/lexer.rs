@@ -390,7 +390,7 @@ impl FileCursor {
     fn advance_to(&mut self, new_pos: usize) {
         if new_pos > self.pos {
             let passed = &self.text.as_bytes()[self.pos..new_pos];
-            let newlines = memchr::memchr_iter(b'\n', passed).count();
+            let newlines = count_newlines(passed);
             if newlines > 0 {
                 self.line += newlines as u32;
                 if let Some(last) = memchr::memrchr(b'\n', passed) {
@@ -750,7 +750,7 @@ pub fn prelex(text: &str) -> Prelexed {
             let span = lex.span();
             let (start, end) = (from + span.start, from + span.end);
             let passed = &bytes[counted_to..start];
-            let newlines = memchr::memchr_iter(b'\n', passed).count();
+            let newlines = count_newlines(passed);
             if newlines > 0 {
                 line += newlines as u32;
                 line_start =
@@ -811,7 +811,7 @@ pub fn prelex(text: &str) -> Prelexed {
                 if from > counted_to {
                     // Skipped text: count its lines before lexing on.
                     let passed = &bytes[counted_to..from];
-                    line += memchr::memchr_iter(b'\n', passed).count() as u32;
+                    line += count_newlines(passed) as u32;
                     if let Some(i) = memchr::memrchr(b'\n', passed) {
                         line_start = counted_to + i + 1;
                     }
@@ -824,6 +824,16 @@ pub fn prelex(text: &str) -> Prelexed {
         break;
     }
     Prelexed { tokens }
+}
+
+/// Newlines in `bytes`: most spans between tokens are a few blanks, where a
+/// plain loop beats setting up a vectorised count.
+fn count_newlines(bytes: &[u8]) -> usize {
+    if bytes.len() < 64 {
+        bytes.iter().filter(|&&b| b == b'\n').count()
+    } else {
+        memchr::memchr_iter(b'\n', bytes).count()
+    }
 }
 
 /// The offset of the end of the line holding `pos` (its `\n`, or the end).
