@@ -768,7 +768,10 @@ pub fn prelex(text: &str) -> Prelexed {
             // Where lexing goes on when this token ends it (a fresh lexer).
             let mut resume = None;
             match result {
-                Ok(Raw::Quote) => match plain_string_close(bytes, start + 1, bytes[start]) {
+                Ok(Raw::Quote) => match bytes
+                    .get(start)
+                    .and_then(|&quote| plain_string_close(bytes, start + 1, quote))
+                {
                     Some(close) => {
                         token.kind = PreKind::String;
                         token.end = (close + 1) as u32;
