@@ -1,7 +1,7 @@
 //! A small, fast, non-cryptographic hasher for the symbol tables (names are
 //! trusted to be short; hash flooding is not a concern for Kconfig input).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 #[derive(Default, Clone, Copy)]
@@ -54,3 +54,4 @@ impl Hasher for FxHasher {
 }
 
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub type FastSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;

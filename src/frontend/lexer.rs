@@ -390,13 +390,7 @@ impl FileCursor {
     fn advance_to(&mut self, new_pos: usize) {
         if new_pos > self.pos {
             let passed = &self.text.as_bytes()[self.pos..new_pos];
-            let newlines = count_newlines(passed);
-            if newlines > 0 {
-                self.line += newlines as u32;
-                if let Some(last) = memchr::memrchr(b'\n', passed) {
-                    self.line_start = self.pos + last + 1;
-                }
-            }
+            pass_lines(passed, self.pos, &mut self.line, &mut self.line_start);
         }
         self.pos = new_pos;
     }
@@ -551,7 +545,7 @@ impl Lexer {
                 });
             }
             if let Some(t) = cur.prelexed_here() {
-                let kind = match t.kind {
+                let usable = match t.kind {
                     PreKind::Raw(Raw::Word) => Some(Tok::Word(Text::Span {
                         start: t.start,
                         end: t.end,
@@ -565,7 +559,7 @@ impl Lexer {
                     | PreKind::Unusable => None,
                     PreKind::Raw(raw) => Some(simple_tok(raw)),
                 };
-                if let Some(tok) = kind {
+                if let Some(tok) = usable {
                     cur.line = t.line;
                     cur.line_start = t.line_start as usize;
                     let loc = cur.loc_at(t.start as usize);
@@ -749,13 +743,12 @@ pub fn prelex(text: &str) -> Prelexed {
         while let Some(result) = lex.next() {
             let span = lex.span();
             let (start, end) = (from + span.start, from + span.end);
-            let passed = &bytes[counted_to..start];
-            let newlines = count_newlines(passed);
-            if newlines > 0 {
-                line += newlines as u32;
-                line_start =
-                    memchr::memrchr(b'\n', passed).map_or(line_start, |i| counted_to + i + 1);
-            }
+            pass_lines(
+                &bytes[counted_to..start],
+                counted_to,
+                &mut line,
+                &mut line_start,
+            );
             counted_to = start;
             let mut token = PreToken {
                 lex_from: lex_from as u32,
@@ -813,11 +806,12 @@ pub fn prelex(text: &str) -> Prelexed {
                 from = next.max(end);
                 if from > counted_to {
                     // Skipped text: count its lines before lexing on.
-                    let passed = &bytes[counted_to..from];
-                    line += count_newlines(passed) as u32;
-                    if let Some(i) = memchr::memrchr(b'\n', passed) {
-                        line_start = counted_to + i + 1;
-                    }
+                    pass_lines(
+                        &bytes[counted_to..from],
+                        counted_to,
+                        &mut line,
+                        &mut line_start,
+                    );
                     counted_to = from;
                 }
                 continue 'restart;
@@ -829,13 +823,21 @@ pub fn prelex(text: &str) -> Prelexed {
     Prelexed { tokens }
 }
 
-/// Newlines in `bytes`: most spans between tokens are a few blanks, where a
-/// plain loop beats setting up a vectorised count.
-fn count_newlines(bytes: &[u8]) -> usize {
-    if bytes.len() < 64 {
-        bytes.iter().filter(|&&b| b == b'\n').count()
+/// Moves a line and the offset where it starts over `passed`, the text
+/// from offset `at` on.
+fn pass_lines(passed: &[u8], at: usize, line: &mut u32, line_start: &mut usize) {
+    // Most spans between tokens are a few blanks, where a plain loop beats
+    // setting up a vectorised count.
+    let newlines = if passed.len() < 64 {
+        passed.iter().filter(|&&b| b == b'\n').count()
     } else {
-        memchr::memchr_iter(b'\n', bytes).count()
+        memchr::memchr_iter(b'\n', passed).count()
+    };
+    if newlines > 0 {
+        *line += newlines as u32;
+        if let Some(last) = memchr::memrchr(b'\n', passed) {
+            *line_start = at + last + 1;
+        }
     }
 }
 

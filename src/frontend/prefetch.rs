@@ -14,7 +14,7 @@
 
 use super::lexer::{prelex, Prelexed};
 use super::source::{read_text, SearchPath};
-use crate::fasthash::FastMap;
+use crate::fasthash::{FastMap, FastSet};
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -34,7 +34,7 @@ struct State {
     /// The path the helper is reading now.
     reading: Option<PathBuf>,
     /// Paths the parser read itself: the helper skips them.
-    claimed: FastMap<OsString, ()>,
+    claimed: FastSet<OsString>,
     done: bool,
     /// The parser waits for a file: only then is waking it worth a system call.
     parser_waiting: bool,
@@ -159,7 +159,7 @@ impl Prefetch {
                 return text;
             }
             if state.done || state.reading.as_deref() != Some(path) {
-                state.claimed.insert(path.as_os_str().to_os_string(), ());
+                state.claimed.insert(path.as_os_str().to_os_string());
                 return None;
             }
             state.parser_waiting = true;
@@ -186,7 +186,7 @@ impl Prefetch {
                     if state.ready.contains_key(path.as_os_str()) {
                         return None;
                     }
-                    let wanted = !state.claimed.contains_key(path.as_os_str());
+                    let wanted = !state.claimed.contains(path.as_os_str());
                     if wanted {
                         state.reading = Some(path.clone());
                     }

@@ -123,32 +123,23 @@ fn propagate(k: &mut Kconfig, parent: MenuId, inside_choice: bool) {
                         t.implied
                     };
                     let new = k.exprs.or_opt(old, term);
-                    if !k.menu_structure {
-                        // The simplified forms below are for displays only.
-                        let t = &mut k.symbols[target.0 as usize];
-                        if kind == PropKind::Select {
-                            t.rev_dep = new;
-                        } else {
-                            t.implied = new;
-                        }
-                        continue;
-                    }
-                    let c_me = k.forms.sym(selector);
-                    let c_term = k.forms.and(Some(c_me), c_dep);
-                    let t = &k.symbols[target.0 as usize];
-                    let c_old = if kind == PropKind::Select {
-                        t.c_rev_dep
-                    } else {
-                        t.c_implied
-                    };
-                    let c_new = k.forms.or(c_old, c_term);
                     let t = &mut k.symbols[target.0 as usize];
                     if kind == PropKind::Select {
                         t.rev_dep = new;
-                        t.c_rev_dep = c_new;
                     } else {
                         t.implied = new;
-                        t.c_implied = c_new;
+                    }
+                    // The simplified forms are for displays only.
+                    if k.menu_structure {
+                        let c_me = k.forms.sym(selector);
+                        let c_term = k.forms.and(Some(c_me), c_dep);
+                        let t = &mut k.symbols[target.0 as usize];
+                        let c_slot = if kind == PropKind::Select {
+                            &mut t.c_rev_dep
+                        } else {
+                            &mut t.c_implied
+                        };
+                        *c_slot = k.forms.or(*c_slot, c_term);
                     }
                 }
             }
